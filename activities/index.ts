@@ -1,0 +1,96 @@
+/**
+ * Activities: every side effect of the report cycle. Built by factories that receive their
+ * dependencies, so that tests and the worker wire real connections in the same way.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ArtifactRef, CycleState, Decision, GatheredData, RenderedReport } from '../domain/report-cycle.js';
+import type { Pool } from '../db/pool.js';
+import { appendCycleEvent, deliverOnce, findArtifacts, readArtifact, recordCycleVersion, saveArtifact, sha256Hex } from '../db/cycles-repository.js';
+import { databaseNow, readValuesAsOf } from '../db/values-repository.js';
+import { buildReportFiles } from './report-files.js';
+import { RbmError } from '../domain/errors.js';
+
+export interface ActivityDeps {
+  pool: Pool;
+  /** The local outbox: final reports are delivered here, one folder per project. */
+  outDir: string;
+}
+
+/** Errors a retry cannot fix (unknown project, bad template) fail the activity at once. */
+function nonRetryable<T>(fn: () => Promise<T>): Promise<T> {
+  return fn().catch((e) => {
+    if (e instanceof RbmError && e.code !== 'internal') throw ApplicationFailure.nonRetryable(e.message, e.code);
+    throw e;
+  });
+}
+
+export function createActivities({ pool, outDir }: ActivityDeps) {
+  return {
+    /** Fixes the data of a version: the values as they stand now, with a digest of what was read. */
+    async gatherCycleData(input: { cycleId: string; projectCode: string; version: number }): Promise<GatheredData> {
+      return nonRetryable(async () => {
+        const dataAsOf = await databaseNow(pool);
+        const values = await readValuesAsOf(pool, input.projectCode, dataAsOf);
+        return recordCycleVersion(pool, input.cycleId, {
+          version: input.version,
+          dataAsOf,
+          valueCount: values.length,
+          dataSha256: sha256Hex(JSON.stringify(values)),
+        });
+      });
+    },
+
+    async recordCycleEvent(e: {
+      eventKey: string; cycleId: string; state: CycleState; actor: string; action: string; version: number | null; detail: Record<string, unknown>;
+    }): Promise<void> {
+      await appendCycleEvent(pool, e);
+    },
+
+    /** Copies the final files into the outbox folder, once per cycle version. Returns where they went. */
+    async deliverToOutbox(input: { cycleId: string; projectCode: string; version: number; artifacts: ArtifactRef[] }): Promise<string[]> {
+      const folder = path.join(outDir, input.projectCode.replace(/[^A-Za-z0-9.-]+/g, '-'));
+      const paths = input.artifacts.map((a) => path.join(folder, a.filename));
+      await deliverOnce(
+        pool,
+        { idempotencyKey: `${input.cycleId}:v${input.version}:outbox`, cycleId: input.cycleId, version: input.version, channel: 'outbox', recipient: folder },
+        async () => {
+          await fs.mkdir(folder, { recursive: true });
+          for (const a of input.artifacts) {
+            const stored = await readArtifact(pool, a.id);
+            if (!stored || stored.ref.sha256 !== a.sha256) throw new Error(`artifact ${a.id} (${a.filename}) is missing or changed`);
+            await fs.writeFile(path.join(folder, a.filename), stored.content);
+          }
+          return { paths };
+        },
+      );
+      return paths;
+    },
+  };
+}
+
+/** Rendering runs on its own task queue with low concurrency (it is CPU-heavy). */
+export function createRenderActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
+  return {
+    async renderReport(input: {
+      cycleId: string; projectCode: string; period: string; templateId: string; version: number; dataAsOf: string;
+      stage: 'draft' | 'final'; decisions: Decision[];
+    }): Promise<RenderedReport> {
+      return nonRetryable(async () => {
+        Context.current().heartbeat();
+        const { model, files } = await buildReportFiles(pool, { ...input, generatedAt: new Date().toISOString() });
+        const headline = { indicatorCount: model.summary.indicatorCount, byStatus: model.summary.byStatus };
+        // A retried render keeps the files of the first attempt: a version's files never change.
+        const existing = await findArtifacts(pool, input.cycleId, input.version, input.stage);
+        if (existing.length === files.length) return { files: existing, headline };
+        const refs: ArtifactRef[] = [];
+        for (const f of files) {
+          refs.push(await saveArtifact(pool, { cycleId: input.cycleId, version: input.version, stage: input.stage, format: f.format, filename: f.filename, content: f.content }));
+        }
+        return { files: refs, headline };
+      });
+    },
+  };
+}

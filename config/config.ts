@@ -1,0 +1,68 @@
+/**
+ * Configuration, read once from the environment, validated with zod and passed down.
+ * Nothing else in the code reads process.env.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { RbmError } from '../domain/errors.js';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().min(3).optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where the embedded services keep their data (git-ignored). */
+  RBM_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.rbm')),
+  /** The local outbox where delivered reports are written. */
+  RBM_OUT_DIR: z.string().default(path.join(PROJECT_ROOT, 'out')),
+  RBM_TOOLS_DIR: z.string().default(path.join(PROJECT_ROOT, 'tools', 'bin')),
+  RBM_PG_PORT: z.coerce.number().int().default(54329),
+  RBM_TEMPORAL_PORT: z.coerce.number().int().default(7233),
+  RBM_TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  RBM_TASK_QUEUE: z.string().default('rbm-flow'),
+  RBM_RENDER_TASK_QUEUE: z.string().default('rbm-flow-render'),
+  RBM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  port: number;
+  dataDir: string;
+  outDir: string;
+  toolsDir: string;
+  embeddedPgPort: number;
+  embeddedTemporalPort: number;
+  embeddedTemporalUiPort: number;
+  taskQueue: string;
+  renderTaskQueue: string;
+  logLevel: z.infer<typeof EnvSchema>['RBM_LOG_LEVEL'];
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RbmError('invalid_input', `environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    port: e.PORT,
+    dataDir: path.resolve(e.RBM_DATA_DIR),
+    outDir: path.resolve(e.RBM_OUT_DIR),
+    toolsDir: path.resolve(e.RBM_TOOLS_DIR),
+    embeddedPgPort: e.RBM_PG_PORT,
+    embeddedTemporalPort: e.RBM_TEMPORAL_PORT,
+    embeddedTemporalUiPort: e.RBM_TEMPORAL_UI_PORT,
+    taskQueue: e.RBM_TASK_QUEUE,
+    renderTaskQueue: e.RBM_RENDER_TASK_QUEUE,
+    logLevel: e.RBM_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,187 @@
+/** Frameworks, donors, projects and their results matrices: stored by business code, idempotently. */
+import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
+import { RbmError } from '../domain/errors.js';
+import type { Queryable } from './pool.js';
+
+export interface ProjectDefinition {
+  project: Project;
+  results: Result[];
+  indicators: Indicator[];
+}
+export interface ProjectBundle extends ProjectDefinition {
+  donorNames: string[];
+  frameworkNodes: FrameworkNode[];
+}
+
+export async function upsertFrameworkNodes(q: Queryable, nodes: FrameworkNode[]): Promise<void> {
+  // Parents before children, so that the parent reference always resolves.
+  const pending = [...nodes];
+  const done = new Set((await q.query<{ code: string }>('SELECT code FROM framework_nodes')).rows.map((r) => r.code));
+  while (pending.length) {
+    const ready = pending.filter((n) => !n.parentCode || done.has(n.parentCode));
+    if (!ready.length) throw new RbmError('invalid_input', `framework node ${pending[0]!.code} has an unknown parent ${pending[0]!.parentCode}`);
+    for (const n of ready) {
+      await q.query(
+        `INSERT INTO framework_nodes (code, framework, level, parent_code, title, illustrative) VALUES ($1,$2,$3,$4,$5,$6)
+         ON CONFLICT (code) DO UPDATE SET framework = excluded.framework, level = excluded.level, parent_code = excluded.parent_code,
+           title = excluded.title, illustrative = excluded.illustrative`,
+        [n.code, n.framework, n.level, n.parentCode, n.title, n.illustrative],
+      );
+      done.add(n.code);
+      pending.splice(pending.indexOf(n), 1);
+    }
+  }
+}
+
+export async function upsertDonors(q: Queryable, donors: Array<{ code: string; name: string; contactEmail?: string; illustrative?: boolean }>): Promise<void> {
+  for (const d of donors) {
+    await q.query(
+      `INSERT INTO donors (code, name, contact_email, illustrative) VALUES ($1,$2,$3,$4)
+       ON CONFLICT (code) DO UPDATE SET name = excluded.name, contact_email = excluded.contact_email, illustrative = excluded.illustrative`,
+      [d.code, d.name, d.contactEmail ?? null, d.illustrative ?? false],
+    );
+  }
+}
+
+/** Creates or updates a project with its results matrix and targets (matched by code). */
+export async function upsertProject(q: Queryable, def: ProjectDefinition): Promise<number> {
+  const p = def.project;
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO projects (code, alt_code, title, start_date, end_date, budget, currency, status, coverage, locations, programmatic_area, illustrative)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
+     ON CONFLICT (code) DO UPDATE SET alt_code = excluded.alt_code, title = excluded.title, start_date = excluded.start_date,
+       end_date = excluded.end_date, budget = excluded.budget, currency = excluded.currency, status = excluded.status,
+       coverage = excluded.coverage, locations = excluded.locations, programmatic_area = excluded.programmatic_area,
+       illustrative = excluded.illustrative
+     RETURNING id`,
+    [p.code, p.altCode, p.title, p.startDate, p.endDate, p.budget, p.currency, p.status, p.coverage, p.locations, p.programmaticArea, p.illustrative],
+  );
+  const projectId = rows[0]!.id;
+  await q.query('DELETE FROM project_donors WHERE project_id = $1', [projectId]);
+  for (const donor of p.donors) await q.query('INSERT INTO project_donors (project_id, donor_code) VALUES ($1,$2)', [projectId, donor]);
+
+  const resultIds = new Map<string, number>();
+  for (const [ordinal, r] of def.results.entries()) {
+    const res = await q.query<{ id: number }>(
+      `INSERT INTO results (project_id, code, level, parent_code, statement, ordinal) VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (project_id, code) DO UPDATE SET level = excluded.level, parent_code = excluded.parent_code,
+         statement = excluded.statement, ordinal = excluded.ordinal
+       RETURNING id`,
+      [projectId, r.code, r.level, r.parentCode, r.statement, ordinal],
+    );
+    const id = res.rows[0]!.id;
+    resultIds.set(r.code, id);
+    await q.query('DELETE FROM result_contributions WHERE result_id = $1', [id]);
+    for (const node of r.contributesTo) await q.query('INSERT INTO result_contributions (result_id, node_code) VALUES ($1,$2)', [id, node]);
+  }
+
+  for (const [ordinal, i] of def.indicators.entries()) {
+    const resultId = resultIds.get(i.resultCode);
+    if (!resultId) throw new RbmError('invalid_input', `indicator ${i.code} of ${p.code} measures unknown result ${i.resultCode}`);
+    const res = await q.query<{ id: number }>(
+      `INSERT INTO indicators (project_id, result_id, code, title, type, unit, baseline, baseline_date, time_aggregation, direction,
+         disaggregations, disaggregation_check, data_source, means_of_verification, common_indicator_code, ordinal)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+       ON CONFLICT (project_id, code) DO UPDATE SET result_id = excluded.result_id, title = excluded.title, type = excluded.type,
+         unit = excluded.unit, baseline = excluded.baseline, baseline_date = excluded.baseline_date,
+         time_aggregation = excluded.time_aggregation, direction = excluded.direction, disaggregations = excluded.disaggregations,
+         disaggregation_check = excluded.disaggregation_check, data_source = excluded.data_source,
+         means_of_verification = excluded.means_of_verification, common_indicator_code = excluded.common_indicator_code,
+         ordinal = excluded.ordinal
+       RETURNING id`,
+      [projectId, resultId, i.code, i.title, i.type, i.unit, i.baseline, i.baselineDate, i.timeAggregation, i.direction,
+        i.disaggregations, i.disaggregationCheck, i.dataSource, i.meansOfVerification, i.commonIndicatorCode, ordinal],
+    );
+    const indicatorId = res.rows[0]!.id;
+    const periods = Object.keys(i.targets);
+    await q.query('DELETE FROM indicator_targets WHERE indicator_id = $1 AND NOT (period = ANY($2::text[]))', [indicatorId, periods]);
+    if (periods.length) {
+      await q.query(
+        `INSERT INTO indicator_targets (indicator_id, period, value) SELECT $1, * FROM unnest($2::text[], $3::numeric[])
+         ON CONFLICT (indicator_id, period) DO UPDATE SET value = excluded.value`,
+        [indicatorId, periods, periods.map((k) => i.targets[k])],
+      );
+    }
+  }
+  return projectId;
+}
+
+export interface ProjectSummary {
+  code: string;
+  altCode: string | null;
+  title: string;
+  startDate: string;
+  endDate: string;
+  status: string;
+  donors: string[];
+  indicatorCount: number;
+  illustrative: boolean;
+}
+
+export async function listProjects(q: Queryable): Promise<ProjectSummary[]> {
+  const { rows } = await q.query(
+    `SELECT p.code, p.alt_code, p.title, p.start_date, p.end_date, p.status, p.illustrative,
+            coalesce((SELECT array_agg(donor_code ORDER BY donor_code) FROM project_donors d WHERE d.project_id = p.id), '{}') AS donors,
+            (SELECT count(*) FROM indicators i WHERE i.project_id = p.id)::int AS indicator_count
+       FROM projects p ORDER BY p.code`,
+  );
+  return rows.map((r) => ({
+    code: r.code, altCode: r.alt_code, title: r.title, startDate: r.start_date, endDate: r.end_date,
+    status: r.status, donors: r.donors, indicatorCount: r.indicator_count, illustrative: r.illustrative,
+  }));
+}
+
+function toIndicator(r: Record<string, any>, targets: Record<string, number>): Indicator {
+  return {
+    code: r.code, resultCode: r.result_code, title: r.title, type: r.type, unit: r.unit, baseline: r.baseline,
+    baselineDate: r.baseline_date, timeAggregation: r.time_aggregation, direction: r.direction,
+    disaggregations: r.disaggregations, disaggregationCheck: r.disaggregation_check, dataSource: r.data_source,
+    meansOfVerification: r.means_of_verification, commonIndicatorCode: r.common_indicator_code, targets,
+  };
+}
+
+export async function listIndicators(q: Queryable, projectCode: string): Promise<Indicator[]> {
+  const { rows } = await q.query(
+    `SELECT i.*, r.code AS result_code,
+            coalesce((SELECT jsonb_object_agg(t.period, t.value) FROM indicator_targets t WHERE t.indicator_id = i.id), '{}') AS targets
+       FROM indicators i JOIN projects p ON p.id = i.project_id JOIN results r ON r.id = i.result_id
+      WHERE p.code = $1 ORDER BY i.ordinal, i.code`,
+    [projectCode],
+  );
+  return rows.map((r) => toIndicator(r, r.targets));
+}
+
+export async function getProjectBundle(q: Queryable, projectCode: string): Promise<ProjectBundle> {
+  const p = await q.query(`SELECT * FROM projects WHERE code = $1`, [projectCode]);
+  const row = p.rows[0];
+  if (!row) throw new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`);
+  const donors = await q.query<{ code: string; name: string }>(
+    `SELECT d.code, d.name FROM project_donors pd JOIN donors d ON d.code = pd.donor_code WHERE pd.project_id = $1 ORDER BY d.code`,
+    [row.id],
+  );
+  const results = await q.query(
+    `SELECT r.code, r.level, r.parent_code, r.statement,
+            coalesce((SELECT array_agg(c.node_code ORDER BY c.node_code) FROM result_contributions c WHERE c.result_id = r.id), '{}') AS contributes_to
+       FROM results r WHERE r.project_id = $1 ORDER BY r.ordinal`,
+    [row.id],
+  );
+  const nodes = await q.query(
+    `SELECT DISTINCT n.* FROM framework_nodes n
+      WHERE n.code IN (SELECT c.node_code FROM result_contributions c JOIN results r ON r.id = c.result_id WHERE r.project_id = $1)
+         OR n.code IN (SELECT n2.parent_code FROM framework_nodes n2 JOIN result_contributions c ON c.node_code = n2.code
+                        JOIN results r ON r.id = c.result_id WHERE r.project_id = $1)
+      ORDER BY n.code`,
+    [row.id],
+  );
+  return {
+    project: {
+      code: row.code, altCode: row.alt_code, title: row.title, donors: donors.rows.map((d) => d.code),
+      startDate: row.start_date, endDate: row.end_date, budget: row.budget, currency: row.currency, status: row.status,
+      coverage: row.coverage, locations: row.locations, programmaticArea: row.programmatic_area, illustrative: row.illustrative,
+    },
+    donorNames: donors.rows.map((d) => d.name),
+    results: results.rows.map((r) => ({ code: r.code, level: r.level, parentCode: r.parent_code, statement: r.statement, contributesTo: r.contributes_to })),
+    indicators: await listIndicators(q, projectCode),
+    frameworkNodes: nodes.rows.map((n) => ({ code: n.code, framework: n.framework, level: n.level, parentCode: n.parent_code, title: n.title, illustrative: n.illustrative })),
+  };
+}

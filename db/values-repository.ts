@@ -1,0 +1,94 @@
+/**
+ * Indicator values with revisions. Recording a value that differs from the current one supersedes it
+ * (the old row keeps its superseded_at); recording the same value again changes nothing. Reads are
+ * "as of" a point in time, so a report version can always be rebuilt from exactly the data it used.
+ */
+import type { IndicatorValue } from '../domain/results-framework.js';
+import type { Queryable } from './pool.js';
+
+export interface ValueToRecord extends IndicatorValue {
+  projectCode: string;
+  source?: string;
+  comment?: string;
+  evidenceUrl?: string;
+}
+export interface RecordOutcome {
+  inserted: number; // new cells
+  revised: number; // cells whose current value changed (old revision kept)
+  unchanged: number;
+}
+
+const CELL = ['indicator_id', 'period', 'sex', 'age_group', 'population_type', 'nationality', 'location'] as const;
+const sameCell = (a: string, b: string) => CELL.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
+
+/** Stores values (call inside a transaction for atomic batches). Unknown indicator codes are ignored. */
+export async function recordValues(q: Queryable, values: ValueToRecord[], enteredBy: string): Promise<RecordOutcome> {
+  if (!values.length) return { inserted: 0, revised: 0, unchanged: 0 };
+  const rows = values.map((v) => ({
+    project_code: v.projectCode, indicator_code: v.indicatorCode, period: v.period,
+    sex: v.disaggregation.sex ?? '', age_group: v.disaggregation.age_group ?? '', population_type: v.disaggregation.population_type ?? '',
+    nationality: v.disaggregation.nationality ?? '', location: v.disaggregation.location ?? '',
+    value: v.value, numerator: v.numerator ?? null, denominator: v.denominator ?? null, text_value: v.text ?? null,
+    source: v.source ?? '', comment: v.comment ?? '', evidence_url: v.evidenceUrl ?? '',
+  }));
+  await q.query(`CREATE TEMP TABLE IF NOT EXISTS incoming_values (LIKE indicator_values INCLUDING DEFAULTS) ON COMMIT DROP`);
+  await q.query('TRUNCATE incoming_values');
+  await q.query(
+    `INSERT INTO incoming_values (indicator_id, period, sex, age_group, population_type, nationality, location, value, numerator,
+                                  denominator, text_value, source, comment, evidence_url, entered_by)
+     SELECT i.id, x.period, x.sex, x.age_group, x.population_type, x.nationality, x.location, x.value, x.numerator, x.denominator,
+            x.text_value, x.source, x.comment, x.evidence_url, $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(project_code text, indicator_code text, period text, sex text, age_group text,
+              population_type text, nationality text, location text, value numeric, numerator numeric, denominator numeric,
+              text_value text, source text, comment text, evidence_url text)
+       JOIN projects p ON p.code = x.project_code
+       JOIN indicators i ON i.project_id = p.id AND i.code = x.indicator_code`,
+    [JSON.stringify(rows), enteredBy],
+  );
+  const differs = `(v.value IS DISTINCT FROM n.value OR v.numerator IS DISTINCT FROM n.numerator
+                    OR v.denominator IS DISTINCT FROM n.denominator OR v.text_value IS DISTINCT FROM n.text_value)`;
+  const revised = await q.query(
+    `UPDATE indicator_values v SET superseded_at = clock_timestamp() FROM incoming_values n
+      WHERE v.superseded_at IS NULL AND ${sameCell('v', 'n')} AND ${differs}`,
+  );
+  const inserted = await q.query(
+    `INSERT INTO indicator_values (indicator_id, period, sex, age_group, population_type, nationality, location, value, numerator,
+                                   denominator, text_value, source, comment, evidence_url, entered_by, entered_at)
+     SELECT n.indicator_id, n.period, n.sex, n.age_group, n.population_type, n.nationality, n.location, n.value, n.numerator,
+            n.denominator, n.text_value, n.source, n.comment, n.evidence_url, n.entered_by, clock_timestamp()
+       FROM incoming_values n
+      WHERE NOT EXISTS (SELECT 1 FROM indicator_values v WHERE v.superseded_at IS NULL AND ${sameCell('v', 'n')})`,
+  );
+  const revisedCount = revised.rowCount ?? 0;
+  const insertedCount = inserted.rowCount ?? 0;
+  return { inserted: insertedCount - revisedCount, revised: revisedCount, unchanged: values.length - insertedCount };
+}
+
+/** Every value of a project as it stood at `asOf` (an ISO timestamp). */
+export async function readValuesAsOf(q: Queryable, projectCode: string, asOf: string): Promise<IndicatorValue[]> {
+  const { rows } = await q.query(
+    `SELECT i.code AS indicator_code, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location,
+            v.value, v.numerator, v.denominator, v.text_value
+       FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id
+      WHERE p.code = $1 AND v.entered_at <= $2 AND (v.superseded_at IS NULL OR v.superseded_at > $2)
+      ORDER BY i.code, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location`,
+    [projectCode, asOf],
+  );
+  return rows.map((r) => {
+    const disaggregation: IndicatorValue['disaggregation'] = {};
+    for (const k of ['sex', 'age_group', 'population_type', 'nationality', 'location'] as const) if (r[k]) disaggregation[k] = r[k];
+    return {
+      indicatorCode: r.indicator_code, period: r.period, disaggregation, value: r.value,
+      numerator: r.numerator, denominator: r.denominator, text: r.text_value,
+    };
+  });
+}
+
+/** The database's clock, so that "as of" never depends on a worker's clock. */
+export async function databaseNow(q: Queryable): Promise<string> {
+  // As text with microseconds: a JS Date would round down to milliseconds and could miss a value.
+  const { rows } = await q.query<{ now: string }>(
+    `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
+  );
+  return rows[0]!.now;
+}

@@ -1,0 +1,112 @@
+/**
+ * The report cycle as data: its id, its states, the decisions people take and the rules that refuse
+ * a decision. Pure and deterministic: the reportCycle workflow uses these directly.
+ */
+
+export type CycleState =
+  | 'gathering'
+  | 'rendering'
+  | 'awaiting_approval'
+  | 'finalizing'
+  | 'delivering'
+  | 'completed'
+  | 'cancelled';
+
+export const OPEN_STATES: readonly CycleState[] = ['gathering', 'rendering', 'awaiting_approval', 'finalizing', 'delivering'];
+
+/** A stored file, as it travels through Temporal: a reference and its digest, never the bytes. */
+export interface ArtifactRef {
+  id: string;
+  sha256: string;
+  filename: string;
+  format: 'xlsx' | 'pdf';
+  sizeBytes: number;
+}
+
+export interface GatheredData {
+  version: number;
+  dataAsOf: string;
+  valueCount: number;
+  dataSha256: string;
+}
+
+/** Headline figures of a rendered version, small enough to travel with the workflow state. */
+export interface ReportHeadline {
+  indicatorCount: number;
+  byStatus: Record<'on_track' | 'at_risk' | 'off_track' | 'no_data' | 'reported', number>;
+}
+export interface RenderedReport {
+  files: ArtifactRef[];
+  headline: ReportHeadline;
+}
+
+export interface CycleVersion extends GatheredData {
+  draft: ArtifactRef[];
+  headline: ReportHeadline;
+}
+
+export interface DecisionInput {
+  decision: 'approve' | 'return';
+  by: string; // user id
+  version: number; // the version the decision is about
+  comment?: string;
+}
+export interface Decision extends DecisionInput {
+  at: string; // ISO timestamp (workflow time)
+  step: string;
+}
+
+export interface ReportCycleInput {
+  cycleId: string;
+  projectCode: string;
+  period: string;
+  templateId: string;
+  startedBy: string;
+  /** The users who may decide at the approval step (the project's managers). */
+  approvers: string[];
+  approvalStepName?: string;
+  /** Task queue of the render worker (rendering has its own queue with low concurrency). */
+  renderTaskQueue?: string;
+}
+
+export interface CycleStatus {
+  cycleId: string;
+  projectCode: string;
+  period: string;
+  templateId: string;
+  state: CycleState;
+  version: number;
+  approvers: string[];
+  versions: CycleVersion[];
+  decisions: Decision[];
+  final: ArtifactRef[];
+  finalHeadline: ReportHeadline | null;
+  deliveredTo: string[];
+}
+
+/** The workflow id of a cycle, from its business key: one cycle per project, period and template. */
+export function reportCycleId(projectCode: string, period: string, templateId: string): string {
+  return `report-cycle/${projectCode}/${period}/${templateId}`;
+}
+
+/** Why a decision cannot be taken now, or undefined when it can. */
+export function decisionRefusal(status: CycleStatus, input: DecisionInput): string | undefined {
+  if (input.decision !== 'approve' && input.decision !== 'return') return `unknown decision "${String(input.decision)}": approve or return`;
+  if (status.state !== 'awaiting_approval') {
+    return `cycle ${status.cycleId} is not awaiting a decision (it is ${status.state.replace('_', ' ')})`;
+  }
+  if (input.version !== status.version) {
+    return `the decision is on version ${input.version}, but the current version is ${status.version}: review version ${status.version}`;
+  }
+  if (!status.approvers.includes(input.by)) {
+    return `${input.by} is not an approver of this step (approvers: ${status.approvers.join(', ') || 'none'})`;
+  }
+  if (input.decision === 'return' && !input.comment?.trim()) {
+    return 'a return needs a comment that says what to fix';
+  }
+  return undefined;
+}
+
+export function isOpen(state: CycleState): boolean {
+  return OPEN_STATES.includes(state);
+}

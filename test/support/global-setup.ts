@@ -1,0 +1,53 @@
+/**
+ * Starts the real servers the integration specs use — an embedded PostgreSQL and a Temporal dev
+ * server, both on free ports with throwaway data — and stops them after the run.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../../config/config.js';
+import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.js';
+import { createLogger } from '../../runtime/logger.js';
+import { startTemporalDevServer } from '../../runtime/temporal-dev-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    temporalAddress: string;
+    scratchDir: string;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const config = loadConfig();
+  const log = createLogger(process.env.RBM_LOG_LEVEL ?? 'warn', 'test-setup');
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbm-test-'));
+  fs.chmodSync(scratchDir, 0o755); // the embedded server may run as the `postgres` user
+  const [pgPort, temporalPort] = [await freePort(), await freePort()];
+  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(scratchDir, 'pg'), port: pgPort, persistent: false, log });
+  const temporal = await startTemporalDevServer({ toolsDir: config.toolsDir, dbFilename: undefined, port: temporalPort, uiPort: undefined, namespace: 'default', log }).catch(async (e) => {
+    await pgServer.stop();
+    throw e;
+  });
+  project.provide('databaseUrl', pgServer.url);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('scratchDir', scratchDir);
+  return async () => {
+    await temporal.stop();
+    await pgServer.stop();
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What an integration spec needs: the app context and a worker on its own task queues, wired to the
+ * servers of the global setup, exactly as `npm start` wires them.
+ */
+import path from 'node:path';
+import { inject } from 'vitest';
+import { openAppContext, type AppContext } from '../../app/context.js';
+import { loadConfig } from '../../config/config.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { createLogger } from '../../runtime/logger.js';
+import { startWorker, type RunningWorker } from '../../worker/worker.js';
+
+export interface TestSystem {
+  ctx: AppContext;
+  worker: RunningWorker;
+  outDir: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestSystem(name: string): Promise<TestSystem> {
+  const databaseUrl = inject('databaseUrl');
+  const temporalAddress = inject('temporalAddress');
+  const outDir = path.join(inject('scratchDir'), 'out', name);
+  const taskQueue = `test-${name}`;
+  const config = { ...loadConfig({}), databaseUrl, temporalAddress, outDir, taskQueue, renderTaskQueue: `${taskQueue}-render` };
+  const log = createLogger(process.env.RBM_LOG_LEVEL ?? 'warn', name);
+  await migrateDatabase(databaseUrl, log);
+  const worker = await startWorker({ databaseUrl, temporalAddress, namespace: 'default', taskQueue, renderTaskQueue: config.renderTaskQueue, outDir, log });
+  const ctx = await openAppContext(config, { databaseUrl, temporalAddress, temporalUiUrl: null }, log);
+  return {
+    ctx, worker, outDir, databaseUrl, temporalAddress,
+    async stop() {
+      await ctx.close();
+      await worker.shutdown();
+    },
+  };
+}

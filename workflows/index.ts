@@ -1,0 +1,2 @@
+// The workflows the worker registers (bundled for Temporal's sandbox: no Node built-ins below here).
+export { reportCycleWorkflow } from './report-cycle.js';
