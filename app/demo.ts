@@ -3,8 +3,7 @@
  * as its project manager through the workflow's Update (as a user would), and report where the final
  * files were delivered.
  */
-import { getProjectBundle } from '../db/portfolio-repository.js';
-import { listProjects } from '../db/portfolio-repository.js';
+import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
 import type { CycleStatus } from '../domain/report-cycle.js';
 import { DEFAULT_TEMPLATE_ID } from '../templates/registry.js';
 import type { AppContext } from './context.js';
@@ -33,7 +32,7 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void, pe
   const projects = await listProjects(ctx.pool);
   const outcomes = await Promise.all(projects.map((p) => runOneCycle(ctx, p.code, period)));
   for (const o of outcomes) {
-    print(`${o.projectCode} ${period}: ${o.summary}${o.newlyRun ? '' : ' (already final; not run again)'}`);
+    print(`${o.projectCode} ${period}: ${o.summary}${o.newlyRun ? '' : ' (this cycle had run before; not run again)'}`);
     for (const f of o.files) print(`  ${f}`);
   }
   return outcomes;
@@ -41,22 +40,19 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void, pe
 
 async function runOneCycle(ctx: AppContext, projectCode: string, period: string): Promise<DemoCycleOutcome> {
   const started = await startCycle(ctx, { projectCode, period, templateId: DEFAULT_TEMPLATE_ID, startedBy: 'me.officer' });
-  if (!started.started && started.state === 'completed') {
-    const files = await deliveredFiles(ctx, started.cycleId);
-    return { projectCode, cycleId: started.cycleId, newlyRun: false, version: files.version, files: files.paths, summary: `final v${files.version}` };
+  let status: CycleStatus = await waitForCycleState(ctx, started.cycleId, ['awaiting_approval', 'completed', 'cancelled']);
+  if (status.state === 'awaiting_approval') {
+    // The project manager approves the draft, through the workflow's Update as any user would.
+    await decide(ctx, started.cycleId, { decision: 'approve', by: status.approvers[0]!, version: status.version, comment: 'Reviewed and approved for submission to the donor.' });
+    status = await cycleResult(ctx, started.cycleId);
   }
-  const waiting = await waitForCycleState(ctx, started.cycleId, ['awaiting_approval', 'completed', 'cancelled']);
-  let final: CycleStatus = waiting;
-  if (waiting.state === 'awaiting_approval') {
-    const manager = waiting.approvers[0]!;
-    await decide(ctx, started.cycleId, { decision: 'approve', by: manager, version: waiting.version, comment: 'Reviewed and approved for submission to the donor.' });
-  }
-  if (final.state !== 'completed') final = await cycleResult(ctx, started.cycleId);
+  const files = status.deliveredTo.length ? status.deliveredTo : (await deliveredFiles(ctx, started.cycleId)).paths;
   const { project } = await getProjectBundle(ctx.pool, projectCode);
-  const h = final.finalHeadline;
-  const approver = final.decisions.at(-1)?.by ?? '';
-  const summary = h
-    ? `"${project.title}" final v${final.version}, approved by ${approver}: ${h.indicatorCount} indicators, ${h.byStatus.on_track} on track, ${h.byStatus.at_risk} at risk, ${h.byStatus.off_track} off track, ${h.byStatus.no_data} without data`
-    : `final v${final.version}`;
-  return { projectCode, cycleId: started.cycleId, newlyRun: true, version: final.version, files: final.deliveredTo, summary };
+  const h = status.finalHeadline;
+  const approver = status.decisions.at(-1)?.by;
+  const summary =
+    `"${project.title}" ${status.state === 'completed' ? 'final' : status.state} v${status.version}` +
+    (approver ? `, approved by ${approver}` : '') +
+    (h ? `: ${h.indicatorCount} indicators, ${h.byStatus.on_track} on track, ${h.byStatus.at_risk} at risk, ${h.byStatus.off_track} off track, ${h.byStatus.no_data} without data` : '');
+  return { projectCode, cycleId: started.cycleId, newlyRun: started.started, version: status.version, files, summary };
 }

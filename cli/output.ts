@@ -11,6 +11,8 @@ export const EXIT_CODES: Record<RbmErrorCode, number> = {
   internal: 1,
 };
 
+export const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,0 +1,63 @@
+/** Report cycle commands: start, status, decide, list, history. */
+import { Option, type Command } from 'commander';
+import { cycleHistory, cycleStatus, decide, listReportCycles, startCycle } from '../../app/cycles.js';
+import { RbmError } from '../../domain/errors.js';
+import { printJson, printTable, say } from '../output.js';
+import { cliEnv, withApp, withDatabase } from '../session.js';
+
+export function registerCycleCommands(program: Command): void {
+  const json = new Option('--json', 'print JSON for scripts');
+  const cycle = program.command('cycle').description('report cycles');
+  cycle
+    .command('start')
+    .description('start the report cycle of a project, period and template (prints the cycle id)')
+    .requiredOption('--project <code>')
+    .requiredOption('--period <period>', 'e.g. 2025-Q3')
+    .option('--template <id>')
+    .option('--as <user>', 'who starts it', 'me.officer')
+    .addOption(json)
+    .action(async (o: { project: string; period: string; template?: string; as: string; json?: boolean }) => {
+      const started = await withApp(cliEnv(), (ctx) => startCycle(ctx, { projectCode: o.project, period: o.period, templateId: o.template, startedBy: o.as }));
+      if (o.json) return printJson(started);
+      say(started.cycleId);
+      if (!started.started) process.stderr.write(`(this cycle already existed; it is ${started.state})\n`);
+    });
+  cycle
+    .command('status <id>')
+    .addOption(json)
+    .action(async (id: string, o: { json?: boolean }) => {
+      const s = await withApp(cliEnv(), (ctx) => cycleStatus(ctx, id));
+      if (o.json) return printJson(s);
+      say(`${s.cycleId}: ${s.state}, version ${s.version}`);
+      if (s.state === 'awaiting_approval') say(`awaiting a decision from: ${s.approvers.join(', ')}`);
+      for (const d of s.decisions) say(`  v${d.version} ${d.decision} by ${d.by} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`);
+      for (const f of s.deliveredTo) say(`  delivered: ${f}`);
+    });
+  const decisionAction = (decision: 'approve' | 'return') => async (id: string, o: { as: string; comment?: string; json?: boolean }) => {
+    const s = await withApp(cliEnv(), (ctx) => decide(ctx, id, { decision, by: o.as, comment: o.comment }));
+    if (o.json) return printJson(s);
+    say(`${s.cycleId}: ${decision === 'approve' ? 'approved' : 'returned'}; now ${s.state}`);
+  };
+  cycle.command('approve <id>').requiredOption('--as <user>').option('--comment <text>').addOption(json).action(decisionAction('approve'));
+  cycle.command('return <id>').requiredOption('--as <user>').requiredOption('--comment <text>', 'what to fix').addOption(json).action(decisionAction('return'));
+  cycle
+    .command('list')
+    .option('--state <state>')
+    .option('--project <code>')
+    .addOption(json)
+    .action(async (o: { state?: string; project?: string; json?: boolean }) => {
+      const rows = await withDatabase(cliEnv(), (ctx) => listReportCycles(ctx, { state: o.state, projectCode: o.project }));
+      if (o.json) return printJson(rows);
+      printTable(rows, ['id', 'state', 'currentVersion', 'startedBy', 'updatedAt']);
+    });
+  cycle
+    .command('history <id>')
+    .description('the audit trail of a cycle')
+    .addOption(json)
+    .action(async (id: string, o: { json?: boolean }) => {
+      const events = await withDatabase(cliEnv(), (ctx) => cycleHistory(ctx, id));
+      if (o.json) return printJson(events);
+      if (!events.length) throw new RbmError('not_found', `no history for cycle ${id} (see \`rbm cycle list\`)`);
+      printTable(events.map((e) => ({ ...e, detail: JSON.stringify(e.detail) })), ['at', 'actor', 'action', 'version', 'detail']);
+    });
+}

@@ -1,0 +1,90 @@
+/** Running the system: the demo, `start`, a worker alone, migrations. */
+import type { Command } from 'commander';
+import { openAppContext } from '../../app/context.js';
+import { DEMO_DATA_THROUGH, DEMO_PERIOD, runDemo } from '../../app/demo.js';
+import { loadDemoPortfolio } from '../../app/portfolio.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { publishServices, requireServices } from '../../runtime/services.js';
+import { startHttpServer } from '../../web/server.js';
+import { bootSystem, isEmptyPortfolio } from '../../worker/system.js';
+import { startWorker } from '../../worker/worker.js';
+import { say } from '../output.js';
+import { cliEnv } from '../session.js';
+
+export function registerSystemCommands(program: Command): void {
+  program
+    .command('demo')
+    .description('run a quarterly report cycle for every demo project, approve each draft, write the final reports under out/')
+    .option('--period <period>', 'the quarter to report on', DEMO_PERIOD)
+    .action(async (o: { period: string }) => {
+      const env = cliEnv();
+      const system = await bootSystem(env.config, env.log, { worker: true });
+      try {
+        for (const s of system.services.started) say(`Started ${s}`);
+        const ctx = await openAppContext(env.config, system.services, env.log);
+        try {
+          await runDemo(ctx, say, o.period);
+        } finally {
+          await ctx.close();
+        }
+      } finally {
+        await system.stop();
+      }
+      say(system.services.started.length ? 'Stopped the services this demo started.' : 'Done.');
+    });
+
+  program
+    .command('start')
+    .description('run RBM Flow in the foreground (PostgreSQL, Temporal, worker, HTTP) until Ctrl-C')
+    .action(async () => {
+      const env = cliEnv();
+      const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
+      let ready = false;
+      const http = await startHttpServer({ port: env.config.port, isReady: () => ready });
+      const system = await bootSystem(env.config, log, { worker: true }).catch(async (e) => {
+        await http.close();
+        throw e;
+      });
+      if (await isEmptyPortfolio(system.services.databaseUrl)) {
+        const ctx = await openAppContext(env.config, system.services, log);
+        const loaded = await loadDemoPortfolio(ctx, DEMO_DATA_THROUGH).finally(() => ctx.close());
+        say(`First start: loaded the demo portfolio (${loaded.projects} projects, ${loaded.users} users; \`rbm users list\` shows them).`);
+      }
+      const unpublish = publishServices(env.config, system.services);
+      ready = true;
+      for (const s of system.services.started) say(`Started ${s}`);
+      say(`RBM Flow is running: http://127.0.0.1:${env.config.port}/healthz${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}. Ctrl-C stops it.`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      say('Stopping...');
+      ready = false;
+      unpublish();
+      await http.close();
+      await system.stop();
+      say('Stopped.');
+    });
+
+  program
+    .command('worker')
+    .description('run only the worker, against DATABASE_URL and TEMPORAL_ADDRESS (a deployment)')
+    .action(async () => {
+      const env = cliEnv();
+      const endpoints = requireServices(env.config);
+      await migrateDatabase(endpoints.databaseUrl, env.log);
+      const worker = await startWorker({ ...endpoints, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
+      say(`Worker running on task queues ${env.config.taskQueue} and ${env.config.renderTaskQueue}. Ctrl-C stops it.`);
+      const stop = () => void worker.shutdown();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await worker.done;
+    });
+
+  const db = program.command('db').description('database');
+  db.command('migrate').description('apply the database migrations').action(async () => {
+    const env = cliEnv();
+    const applied = await migrateDatabase(requireServices(env.config).databaseUrl, env.log);
+    say(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+  });
+}
