@@ -85,11 +85,10 @@ export function createRenderActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
         // A retried render keeps the files of the first attempt: a version's files never change.
         const existing = await findArtifacts(pool, input.cycleId, input.version, input.stage);
         if (existing.length === files.length) return { files: existing, headline };
-        const refs: ArtifactRef[] = [];
         for (const f of files) {
-          refs.push(await saveArtifact(pool, { cycleId: input.cycleId, version: input.version, stage: input.stage, format: f.format, filename: f.filename, content: f.content }));
+          await saveArtifact(pool, { cycleId: input.cycleId, version: input.version, stage: input.stage, format: f.format, filename: f.filename, content: f.content });
         }
-        return { files: refs, headline };
+        return { files: await findArtifacts(pool, input.cycleId, input.version, input.stage), headline };
       });
     },
   };

@@ -75,7 +75,11 @@ export async function decide(ctx: AppContext, cycleId: string, input: Omit<Decis
     return await handle.executeUpdate(decideUpdate, { args: [{ ...input, version }] });
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw new RbmError('refused', e.cause?.message ?? e.message);
-    if (e instanceof WorkflowNotFoundError) throw new RbmError('not_found', `no running report cycle ${cycleId}`);
+    if (e instanceof WorkflowNotFoundError) {
+      const row = await getCycle(ctx.pool, cycleId);
+      if (row) throw new RbmError('refused', `cycle ${cycleId} is ${row.state}: it takes no more decisions`);
+      throw new RbmError('not_found', `no report cycle ${cycleId} (see \`rbm cycle list\`)`);
+    }
     throw e;
   }
 }

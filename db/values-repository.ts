@@ -4,7 +4,8 @@
  * "as of" a point in time, so a report version can always be rebuilt from exactly the data it used.
  */
 import type { IndicatorValue } from '../domain/results-framework.js';
-import type { Queryable } from './pool.js';
+import pg from 'pg';
+import { inTransaction, type Queryable } from './pool.js';
 
 export interface ValueToRecord extends IndicatorValue {
   projectCode: string;
@@ -21,8 +22,12 @@ export interface RecordOutcome {
 const CELL = ['indicator_id', 'period', 'sex', 'age_group', 'population_type', 'nationality', 'location'] as const;
 const sameCell = (a: string, b: string) => CELL.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
 
-/** Stores values (call inside a transaction for atomic batches). Unknown indicator codes are ignored. */
+/**
+ * Stores a batch of values atomically (in the caller's transaction, or in one of its own when given
+ * the pool). Values of unknown indicators are skipped: validate before recording.
+ */
 export async function recordValues(q: Queryable, values: ValueToRecord[], enteredBy: string): Promise<RecordOutcome> {
+  if (q instanceof pg.Pool) return inTransaction(q, (tx) => recordValues(tx, values, enteredBy));
   if (!values.length) return { inserted: 0, revised: 0, unchanged: 0 };
   const rows = values.map((v) => ({
     project_code: v.projectCode, indicator_code: v.indicatorCode, period: v.period,

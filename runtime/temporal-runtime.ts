@@ -7,6 +7,8 @@ import { Runtime } from '@temporalio/worker';
 import type { Logger } from './logger.js';
 
 let installed = false;
+// The render worker has activities only, by design: its notice about polling no workflows is noise.
+const EXPECTED_WARNINGS = /^No workflows registered/;
 
 export function installTemporalRuntime(log: Logger): void {
   if (installed) return;
@@ -14,8 +16,10 @@ export function installTemporalRuntime(log: Logger): void {
   const meta = (m?: Record<string, unknown>) => m ?? {};
   try {
     Runtime.install({
+      // Our entry points stop workers themselves, in order, on SIGINT/SIGTERM.
+      shutdownSignals: [],
       logger: {
-        log: (level, message, m) => (level === 'ERROR' ? log.error(meta(m), message) : level === 'WARN' ? log.warn(meta(m), message) : log.debug(meta(m), message)),
+        log: (level, message, m) => (level === 'ERROR' ? log.error(meta(m), message) : level === 'WARN' && !EXPECTED_WARNINGS.test(message) ? log.warn(meta(m), message) : log.debug(meta(m), message)),
         trace: (m, x) => log.trace(meta(x), m),
         debug: (m, x) => log.debug(meta(x), m),
         info: (m, x) => log.debug(meta(x), m),

@@ -1,0 +1,129 @@
+/**
+ * The `rbm` command line as users and scripts run it: a real process against the test servers.
+ * Covers the listing contracts (--json), the demo twice in a row, `rbm start` with /healthz and a
+ * clean stop, and the message when nothing is running.
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../config/config.js';
+import { freePort } from './support/global-setup.js';
+import { startTestSystem, type TestSystem } from './support/test-system.js';
+
+const run = promisify(execFile);
+let sys: TestSystem;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  sys = await startTestSystem('cli');
+  env = {
+    ...process.env,
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    RBM_TASK_QUEUE: 'test-cli',
+    RBM_RENDER_TASK_QUEUE: 'test-cli-render',
+    RBM_OUT_DIR: sys.outDir,
+    RBM_DATA_DIR: path.join(inject('scratchDir'), 'cli-data'),
+  };
+});
+afterAll(async () => {
+  await sys?.stop();
+});
+
+async function rbm(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await run('node', ['bin/rbm.js', ...args], { cwd: PROJECT_ROOT, env: { ...env, ...extraEnv }, timeout: 180_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('rbm', () => {
+  it('runs the demo twice: the second run does not duplicate data', async () => {
+    const first = await rbm(['demo', '--period', '2025-Q4']);
+    expect(first.stderr).not.toMatch(/error/i);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Demo portfolio: 6 projects, 57 indicators, 13 users/);
+    const finals = first.stdout.split('\n').filter((l) => l.trim().endsWith('_final.pdf'));
+    expect(finals).toHaveLength(6);
+    for (const f of finals) expect(fs.statSync(f.trim()).size).toBeGreaterThan(10_000);
+    expect(first.stdout).toMatch(/LY10P0542 2025-Q4: "Strengthening Migration Governance in Libya" final v1, approved by pm.governance: 10 indicators/);
+
+    const countRows = async () => (await sys.ctx.pool.query('SELECT (SELECT count(*) FROM indicator_values)::int AS v, (SELECT count(*) FROM report_cycles)::int AS c, (SELECT count(*) FROM deliveries)::int AS d')).rows[0];
+    const before = await countRows();
+    const second = await rbm(['demo', '--period', '2025-Q4']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/values: 0 new, 0 revised, \d+ unchanged/);
+    expect(second.stdout.match(/had run before; not run again/g)).toHaveLength(6);
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('lists projects, indicators and users as JSON for scripts', async () => {
+    const projects = JSON.parse((await rbm(['projects', 'list', '--json'])).stdout);
+    expect(projects.map((p: { code: string }) => p.code)).toContain('LY10P0542');
+    expect(projects.find((p: { code: string }) => p.code === 'LY10P0542')).toMatchObject({ altCode: 'PO.0185', title: 'Strengthening Migration Governance in Libya', illustrative: false });
+
+    const indicators = JSON.parse((await rbm(['indicators', 'list', '--project', 'LY10P0542', '--json'])).stdout);
+    expect(indicators.length).toBeGreaterThanOrEqual(6);
+    expect(indicators[0]).toHaveProperty('targets');
+
+    const users = JSON.parse((await rbm(['users', 'list', '--json'])).stdout);
+    expect(users.find((u: { id: string }) => u.id === 'pm.governance').roles).toContainEqual({ role: 'project_manager', projectCode: 'LY10P0542', donorCode: null });
+
+    const unknown = await rbm(['indicators', 'list', '--project', 'NOPE', '--json']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toMatch(/no project with code NOPE/);
+  });
+
+  it('starts a cycle, refuses a wrong approver with exit 5, approves, and prints the history', async () => {
+    const start = await rbm(['cycle', 'start', '--project', 'LY10P0563', '--period', '2024-Q2']);
+    expect(start.code).toBe(0);
+    const id = start.stdout.trim();
+    expect(id).toBe('report-cycle/LY10P0563/2024-Q2/iom-donor-report');
+    let status: { state: string; approvers: string[] } = { state: '', approvers: [] };
+    for (let i = 0; i < 100 && status.state !== 'awaiting_approval'; i++) {
+      status = JSON.parse((await rbm(['cycle', 'status', id, '--json'])).stdout);
+    }
+    expect(status.state).toBe('awaiting_approval');
+    const refused = await rbm(['cycle', 'approve', id, '--as', 'pm.governance']);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/pm.governance is not an approver of this step/);
+    const approved = await rbm(['cycle', 'approve', id, '--as', status.approvers[0]!, '--comment', 'Fine.']);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toMatch(/approved; now finalizing/);
+    let history = '';
+    for (let i = 0; i < 100 && !history.includes('delivered'); i++) history = (await rbm(['cycle', 'history', id])).stdout;
+    expect(history).toMatch(/cycle_started[\s\S]*approved[\s\S]*delivered/);
+  });
+
+  it('says what to run when nothing is running', async () => {
+    const r = await rbm(['cycle', 'list'], { DATABASE_URL: '', TEMPORAL_ADDRESS: '', RBM_DATA_DIR: path.join(inject('scratchDir'), 'nothing-here') });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/RBM Flow is not running: start it with `npm start`/);
+  });
+
+  it('`rbm start` answers /healthz once ready and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn('node', ['bin/rbm.js', 'start'], { cwd: PROJECT_ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let healthy = 0;
+    for (let i = 0; i < 300 && healthy !== 200; i++) {
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+      if (healthy !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(healthy).toBe(200);
+    // While it runs, its services are published for other `rbm` commands in other terminals.
+    expect(JSON.parse(fs.readFileSync(path.join(env.RBM_DATA_DIR!, 'services.json'), 'utf8'))).toMatchObject({ databaseUrl: env.DATABASE_URL });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/Stopped\./);
+    expect(fs.existsSync(path.join(env.RBM_DATA_DIR!, 'services.json'))).toBe(false);
+  });
+});

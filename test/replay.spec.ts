@@ -1,0 +1,39 @@
+/**
+ * Determinism guard: the workflow code of today must replay the histories of cycles recorded earlier
+ * (test/histories, taken with `temporal workflow show --output json`; see scripts/record-histories.ts).
+ * A change that breaks this would break cycles that are running in production: make it with patched().
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from '../worker/worker.js';
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
+const histories = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('replay of recorded report cycle histories', () => {
+  it('has histories for each path of the workflow', () => {
+    expect(histories).toEqual(['report-cycle-approve.json', 'report-cycle-return-then-approve.json']);
+  });
+
+  it.each(histories)('replays %s without non-determinism', async (file) => {
+    const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file)).resolves.toBeUndefined();
+  });
+
+  it('detects a workflow that no longer matches its history', async () => {
+    // The same history against a workflow whose steps differ must fail: the guard can fail.
+    const history = JSON.parse(fs.readFileSync(path.join(dir, 'report-cycle-approve.json'), 'utf8'));
+    const started = history.events[0].workflowExecutionStartedEventAttributes;
+    started.workflowType.name = 'reportCycleWorkflow';
+    const tampered = { events: history.events.map((e: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }) => {
+      if (e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && e.activityTaskScheduledEventAttributes?.activityType.name === 'gatherCycleData') {
+        return { ...e, activityTaskScheduledEventAttributes: { ...e.activityTaskScheduledEventAttributes, activityType: { name: 'someOtherActivity' } } };
+      }
+      return e;
+    }) };
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, tampered, 'tampered')).rejects.toThrow(/[Nn]ondeterminism|DeterminismViolation/);
+  });
+});
