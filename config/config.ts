@@ -14,6 +14,10 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(3).optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface the HTTP server listens on; 0.0.0.0 in a container. */
+  HOST: z.string().default('127.0.0.1'),
+  /** Load the demo portfolio into an empty database at start (always done for the embedded one). */
+  RBM_LOAD_DEMO: z.enum(['true', 'false']).default('false'),
   /** Where the embedded services keep their data (git-ignored). */
   RBM_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.rbm')),
   /** The local outbox where delivered reports are written. */
@@ -32,6 +36,8 @@ export type Config = {
   temporalAddress: string | undefined;
   temporalNamespace: string;
   port: number;
+  host: string;
+  loadDemo: boolean;
   dataDir: string;
   outDir: string;
   toolsDir: string;
@@ -57,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     port: e.PORT,
+    host: e.HOST,
+    loadDemo: e.RBM_LOAD_DEMO === 'true',
     dataDir: path.resolve(e.RBM_DATA_DIR),
     outDir: path.resolve(e.RBM_OUT_DIR),
     toolsDir: path.resolve(e.RBM_TOOLS_DIR),

@@ -13,17 +13,25 @@ mkdir -p "$bin"
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"   # later tags use replace directives: not go-installable
 MAILPIT_VERSION="${MAILPIT_VERSION:-v1.27.11}"
 
+# Built binaries are kept per version in the user's cache too, so that a fresh clone reuses them.
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/rbm-flow/tools"
+
 install_one() {
   local name="$1" module="$2" version="$3"
   if [ -x "$bin/$name" ]; then echo "$name: reusing $bin/$name"; return; fi
   if command -v "$name" >/dev/null 2>&1; then
     ln -sf "$(command -v "$name")" "$bin/$name"; echo "$name: reusing $(command -v "$name")"; return
   fi
-  if ! command -v go >/dev/null 2>&1; then
-    echo "$name: not found and Go is not installed; install Go or put '$name' on PATH" >&2; return 1
+  local cached="$cache/$name-$version/$name"
+  if [ ! -x "$cached" ]; then
+    if ! command -v go >/dev/null 2>&1; then
+      echo "$name: not found and Go is not installed; install Go >= 1.22 or put '$name' on PATH" >&2; return 1
+    fi
+    echo "$name: building $module@$version with Go (a few minutes the first time)..."
+    mkdir -p "$(dirname "$cached")"
+    GOBIN="$(dirname "$cached")" GOFLAGS="-trimpath" go install "$module@$version"
   fi
-  echo "$name: building $module@$version with Go (a few minutes the first time)..."
-  GOBIN="$bin" GOFLAGS="-trimpath" go install "$module@$version"
+  cp "$cached" "$bin/$name"
   echo "$name: installed $bin/$name"
 }
 

@@ -40,12 +40,13 @@ export function registerSystemCommands(program: Command): void {
       const env = cliEnv();
       const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
       let ready = false;
-      const http = await startHttpServer({ port: env.config.port, isReady: () => ready });
+      const http = await startHttpServer({ port: env.config.port, host: env.config.host, isReady: () => ready });
       const system = await bootSystem(env.config, log, { worker: true }).catch(async (e) => {
         await http.close();
         throw e;
       });
-      if (await isEmptyPortfolio(system.services.databaseUrl)) {
+      const embeddedDatabase = !env.config.databaseUrl;
+      if ((embeddedDatabase || env.config.loadDemo) && (await isEmptyPortfolio(system.services.databaseUrl))) {
         const ctx = await openAppContext(env.config, system.services, log);
         const loaded = await loadDemoPortfolio(ctx, DEMO_DATA_THROUGH).finally(() => ctx.close());
         say(`First start: loaded the demo portfolio (${loaded.projects} projects, ${loaded.users} users; \`rbm users list\` shows them).`);
@@ -53,7 +54,7 @@ export function registerSystemCommands(program: Command): void {
       const unpublish = publishServices(env.config, system.services);
       ready = true;
       for (const s of system.services.started) say(`Started ${s}`);
-      say(`RBM Flow is running: http://127.0.0.1:${env.config.port}/healthz${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}. Ctrl-C stops it.`);
+      say(`RBM Flow is running: http://${env.config.host}:${env.config.port}/healthz${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}. Ctrl-C stops it.`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
