@@ -11,12 +11,21 @@ import type { Pool } from '../db/pool.js';
 import { appendCycleEvent, deliverOnce, findArtifacts, readArtifact, recordCycleVersion, saveArtifact, sha256Hex } from '../db/cycles-repository.js';
 import { databaseNow, readValuesAsOf } from '../db/values-repository.js';
 import { buildReportFiles } from './report-files.js';
+import type { Mailer } from './mailer.js';
+import { composeNotification, type NotificationKind } from '../domain/notifications.js';
+import { claimNotification, markNotification } from '../db/notifications-repository.js';
+import { getProjectBundle } from '../db/portfolio-repository.js';
+import { getUserName, getUsers } from '../db/users-repository.js';
 import { RbmError } from '../domain/errors.js';
 
 export interface ActivityDeps {
   pool: Pool;
   /** The local outbox: final reports are delivered here, one folder per project. */
   outDir: string;
+  /** SMTP; without it notifications are recorded as not sent ("not_configured"). */
+  mailer?: Mailer;
+  /** Base URL of the web app, for links in e-mails. */
+  publicUrl?: string;
 }
 
 /** Errors a retry cannot fix (unknown project, bad template) fail the activity at once. */
@@ -27,8 +36,39 @@ function nonRetryable<T>(fn: () => Promise<T>): Promise<T> {
   });
 }
 
-export function createActivities({ pool, outDir }: ActivityDeps) {
+export function createActivities({ pool, outDir, mailer, publicUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
   return {
+    /** E-mails users about a cycle event, once per event and recipient (retries do not resend). */
+    async notifyUsers(n: {
+      eventKey: string; kind: NotificationKind; cycleId: string; projectCode: string; period: string; version: number;
+      to: string[]; actor: string | null; comment: string | null; stepName: string | null; dueDate: string | null;
+    }): Promise<{ sent: number; notConfigured: number }> {
+      const { project } = await getProjectBundle(pool, n.projectCode);
+      const mail = composeNotification({
+        ...n, projectTitle: project.title, actorName: n.actor ? await getUserName(pool, n.actor) : null,
+        link: `${publicUrl.replace(/\/$/, '')}/cycles/${encodeURIComponent(n.cycleId)}`,
+      });
+      let sent = 0;
+      let notConfigured = 0;
+      for (const user of await getUsers(pool, n.to)) {
+        if (!(await claimNotification(pool, { eventKey: n.eventKey, cycleId: n.cycleId, kind: n.kind, userId: user.id, email: user.email, subject: mail.subject }))) continue;
+        if (!mailer) {
+          await markNotification(pool, n.eventKey, user.id, 'not_configured');
+          notConfigured++;
+          continue;
+        }
+        try {
+          await mailer.send({ to: `${user.name} <${user.email}>`, subject: mail.subject, text: mail.text });
+        } catch (e) {
+          await markNotification(pool, n.eventKey, user.id, 'failed', (e as Error).message);
+          throw e; // retried with backoff by Temporal
+        }
+        await markNotification(pool, n.eventKey, user.id, 'sent');
+        sent++;
+      }
+      return { sent, notConfigured };
+    },
+
     /** Fixes the data of a version: the values as they stand now, with a digest of what was read. */
     async gatherCycleData(input: { cycleId: string; projectCode: string; version: number }): Promise<GatheredData> {
       return nonRetryable(async () => {

@@ -7,7 +7,7 @@ import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
 import type { CycleStatus } from '../domain/report-cycle.js';
 import { DEFAULT_TEMPLATE_ID } from '../templates/registry.js';
 import type { AppContext } from './context.js';
-import { cycleResult, decide, startCycle, waitForCycleState } from './cycles.js';
+import { cycleResult, decide, startCycle, waitForCycleState, waitForStep } from './cycles.js';
 import { loadDemoPortfolio } from './portfolio.js';
 import { deliveredFiles } from './reports.js';
 
@@ -41,18 +41,21 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void, pe
 async function runOneCycle(ctx: AppContext, projectCode: string, period: string): Promise<DemoCycleOutcome> {
   const started = await startCycle(ctx, { projectCode, period, templateId: DEFAULT_TEMPLATE_ID, startedBy: 'me.officer' });
   let status: CycleStatus = await waitForCycleState(ctx, started.cycleId, ['awaiting_approval', 'completed', 'cancelled']);
-  if (status.state === 'awaiting_approval') {
-    // The project manager approves the draft, through the workflow's Update as any user would.
-    await decide(ctx, started.cycleId, { decision: 'approve', by: status.approvers[0]!, version: status.version, comment: 'Reviewed and approved for submission to the donor.' });
-    status = await cycleResult(ctx, started.cycleId);
+  // Each step of the chain (project manager, then Chief of Mission) approves the draft, through the
+  // workflow's Update as any user would.
+  while (status.state === 'awaiting_approval') {
+    const step = status.stepIndex ?? 0;
+    await decide(ctx, started.cycleId, { decision: 'approve', by: status.approvers[0]!, version: status.version, comment: `Reviewed and approved (${status.stepName ?? 'review'}).` });
+    status = await waitForStep(ctx, started.cycleId, status.version, step + 1);
   }
+  if (status.state !== 'completed') status = await cycleResult(ctx, started.cycleId);
   const files = status.deliveredTo.length ? status.deliveredTo : (await deliveredFiles(ctx, started.cycleId)).paths;
   const { project } = await getProjectBundle(ctx.pool, projectCode);
   const h = status.finalHeadline;
-  const approver = status.decisions.at(-1)?.by;
+  const approvers = status.decisions.filter((d) => d.decision === 'approve' && d.version === status.version).map((d) => d.by);
   const summary =
     `"${project.title}" ${status.state === 'completed' ? 'final' : status.state} v${status.version}` +
-    (approver ? `, approved by ${approver}` : '') +
+    (approvers.length ? `, approved by ${approvers.join(' and ')}` : '') +
     (h ? `: ${h.indicatorCount} indicators, ${h.byStatus.on_track} on track, ${h.byStatus.at_risk} at risk, ${h.byStatus.off_track} off track, ${h.byStatus.no_data} without data` : '');
   return { projectCode, cycleId: started.cycleId, newlyRun: started.started, version: status.version, files, summary };
 }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerCycleCommands } from './commands/cycles.js';
+import { registerExportCommands } from './commands/export.js';
 import { registerPortfolioCommands } from './commands/portfolio.js';
 import { registerReportCommands } from './commands/reports.js';
 import { registerSystemCommands } from './commands/system.js';
@@ -18,6 +19,7 @@ registerSystemCommands(program);
 registerPortfolioCommands(program);
 registerReportCommands(program);
 registerCycleCommands(program);
+registerExportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -28,6 +28,13 @@ const EnvSchema = z.object({
   RBM_TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   RBM_TASK_QUEUE: z.string().default('rbm-flow'),
   RBM_RENDER_TASK_QUEUE: z.string().default('rbm-flow-render'),
+  /** SMTP server for notifications and delivery, e.g. smtp://user:pass@host:587. Unset: embedded Mailpit if found. */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('RBM Flow <rbm-flow@localhost>'),
+  /** The web app's base URL, for links in e-mails. */
+  PUBLIC_URL: z.string().url().optional(),
+  RBM_SMTP_PORT: z.coerce.number().int().default(1025),
+  RBM_MAIL_UI_PORT: z.coerce.number().int().default(8025),
   RBM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -46,6 +53,11 @@ export type Config = {
   embeddedTemporalUiPort: number;
   taskQueue: string;
   renderTaskQueue: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicUrl: string;
+  embeddedSmtpPort: number;
+  embeddedMailUiPort: number;
   logLevel: z.infer<typeof EnvSchema>['RBM_LOG_LEVEL'];
 };
 
@@ -72,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedTemporalPort: e.RBM_TEMPORAL_PORT,
     embeddedTemporalUiPort: e.RBM_TEMPORAL_UI_PORT,
     taskQueue: e.RBM_TASK_QUEUE,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicUrl: e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
+    embeddedSmtpPort: e.RBM_SMTP_PORT,
+    embeddedMailUiPort: e.RBM_MAIL_UI_PORT,
     renderTaskQueue: e.RBM_RENDER_TASK_QUEUE,
     logLevel: e.RBM_LOG_LEVEL,
   };

@@ -53,3 +53,8 @@ export async function getUserName(q: Queryable, id: string): Promise<string> {
   const { rows } = await q.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [id]);
   return rows[0]?.name ?? id;
 }
+
+export async function getUsers(q: Queryable, ids: string[]): Promise<Array<{ id: string; name: string; email: string }>> {
+  const { rows } = await q.query('SELECT id, name, email FROM users WHERE id = ANY($1::text[]) ORDER BY id', [ids]);
+  return rows;
+}

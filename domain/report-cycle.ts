@@ -7,12 +7,13 @@ export type CycleState =
   | 'gathering'
   | 'rendering'
   | 'awaiting_approval'
+  | 'returned' // waiting for the M&E officer to fix and resubmit
   | 'finalizing'
   | 'delivering'
   | 'completed'
   | 'cancelled';
 
-export const OPEN_STATES: readonly CycleState[] = ['gathering', 'rendering', 'awaiting_approval', 'finalizing', 'delivering'];
+export const OPEN_STATES: readonly CycleState[] = ['gathering', 'rendering', 'awaiting_approval', 'returned', 'finalizing', 'delivering'];
 
 /** A stored file, as it travels through Temporal: a reference and its digest, never the bytes. */
 export interface ArtifactRef {
@@ -56,6 +57,35 @@ export interface Decision extends DecisionInput {
   step: string;
 }
 
+/** One step of the approval chain, with the users resolved when the cycle starts. */
+export interface ApprovalStep {
+  name: string; // e.g. "Project manager", "Chief of Mission"
+  approvers: string[];
+  /** Who may also decide once the step has waited `escalateAfterMs` (a deputy or the next level). */
+  escalateTo: string[];
+}
+
+/** Every delay is an input, so that tests run reminders in seconds on the real server. */
+export interface ApprovalTiming {
+  reminderAfterMs: number;
+  reminderEveryMs: number;
+  escalateAfterMs: number;
+}
+export const DEFAULT_TIMING: ApprovalTiming = {
+  reminderAfterMs: 3 * 24 * 3600_000,
+  reminderEveryMs: 2 * 24 * 3600_000,
+  escalateAfterMs: 7 * 24 * 3600_000,
+};
+
+export interface ResubmitInput {
+  by: string;
+  comment?: string;
+}
+export interface CancelInput {
+  by: string;
+  reason: string;
+}
+
 export interface ReportCycleInput {
   cycleId: string;
   projectCode: string;
@@ -67,6 +97,15 @@ export interface ReportCycleInput {
   approvalStepName?: string;
   /** Task queue of the render worker (rendering has its own queue with low concurrency). */
   renderTaskQueue?: string;
+  // Since the approval-rounds patch (cycles started before it run the single-step flow):
+  chain?: ApprovalStep[];
+  /** M&E officers: they resubmit a returned cycle and may cancel it. */
+  meOfficers?: string[];
+  timing?: ApprovalTiming;
+  /** ISO date the report is due; the cycle flags lateness after it. */
+  dueDate?: string;
+  /** After a return, the chain starts again from its first step or from the step that returned it. */
+  restartFrom?: 'first_step' | 'returning_step';
 }
 
 export interface CycleStatus {
@@ -82,6 +121,15 @@ export interface CycleStatus {
   final: ArtifactRef[];
   finalHeadline: ReportHeadline | null;
   deliveredTo: string[];
+  // Since the approval-rounds patch:
+  stepName?: string;
+  stepIndex?: number;
+  stepCount?: number;
+  dueDate?: string | null;
+  overdue?: boolean;
+  escalated?: boolean;
+  remindersSent?: number;
+  cancelled?: { by: string; reason: string; at: string } | null;
 }
 
 /** The workflow id of a cycle, from its business key: one cycle per project, period and template. */
@@ -104,6 +152,19 @@ export function decisionRefusal(status: CycleStatus, input: DecisionInput): stri
   if (input.decision === 'return' && !input.comment?.trim()) {
     return 'a return needs a comment that says what to fix';
   }
+  return undefined;
+}
+
+export function resubmitRefusal(status: CycleStatus, meOfficers: string[], input: ResubmitInput): string | undefined {
+  if (status.state !== 'returned') return `cycle ${status.cycleId} is not returned (it is ${status.state.replace('_', ' ')}): there is nothing to resubmit`;
+  if (!meOfficers.includes(input.by)) return `${input.by} is not an M&E officer of this project (they are: ${meOfficers.join(', ') || 'none'})`;
+  return undefined;
+}
+
+export function cancelRefusal(status: CycleStatus, meOfficers: string[], input: CancelInput): string | undefined {
+  if (!isOpen(status.state)) return `cycle ${status.cycleId} is ${status.state}: it cannot be cancelled`;
+  if (!meOfficers.includes(input.by)) return `${input.by} is not an M&E officer of this project (they are: ${meOfficers.join(', ') || 'none'})`;
+  if (!input.reason?.trim()) return 'a cancellation needs a reason';
   return undefined;
 }
 

@@ -34,6 +34,7 @@ const FRAMEWORK_LABEL: Record<FrameworkKind, string> = {
   sdg: 'SDG target',
   gcm: 'GCM objective',
 };
+const labelOf = (n: FrameworkNode): string => (n.framework === 'unsdcf' ? `UNSDCF ${n.level.replace('_', ' ')}` : FRAMEWORK_LABEL[n.framework]);
 
 export function resultReferences(result: Result, nodes: FrameworkNode[], baseUrl: string): ResultReference[] {
   const byCode = new Map(nodes.map((n) => [n.code, n]));
@@ -48,7 +49,9 @@ export function contributionSentence(result: Result, nodes: FrameworkNode[]): st
   const byCode = new Map(nodes.map((n) => [n.code, n]));
   const parts = result.contributesTo.flatMap((code) => {
     const node = byCode.get(code);
-    return node ? [`${FRAMEWORK_LABEL[node.framework]} ${code}: ${node.title}${node.illustrative ? ' (illustrative wording)' : ''}`] : [];
+    if (!node) return [];
+    const flag = node.illustrative && !/illustrative/i.test(node.title) ? ' (illustrative wording)' : '';
+    return [`${code} (${labelOf(node)}): ${node.title}${flag}`];
   });
   return parts.length ? `Contributes to ${parts.join('; ')}.` : null;
 }

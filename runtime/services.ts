@@ -10,11 +10,15 @@ import { RbmError } from '../domain/errors.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Logger } from './logger.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
+import { findMailpit, startMailpit } from './mailpit.js';
 
 export interface ServiceEndpoints {
   databaseUrl: string;
   temporalAddress: string;
   temporalUiUrl: string | null;
+  /** SMTP for notifications; null when none is configured or embedded. */
+  smtpUrl?: string | null;
+  mailUiUrl?: string | null;
 }
 export interface Services extends ServiceEndpoints {
   /** What this process started (and will stop). */
@@ -66,7 +70,7 @@ export function publishServices(config: Config, endpoints: ServiceEndpoints): ()
 /** For commands that only use services: fail with what to run when none are there. */
 export function requireServices(config: Config): ServiceEndpoints {
   if (config.databaseUrl && config.temporalAddress) {
-    return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress, temporalUiUrl: null };
+    return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress, temporalUiUrl: null, smtpUrl: config.smtpUrl ?? null };
   }
   const running = readRunningServices(config);
   if (running) {
@@ -74,6 +78,8 @@ export function requireServices(config: Config): ServiceEndpoints {
       databaseUrl: config.databaseUrl ?? running.databaseUrl,
       temporalAddress: config.temporalAddress ?? running.temporalAddress,
       temporalUiUrl: running.temporalUiUrl,
+      smtpUrl: config.smtpUrl ?? running.smtpUrl ?? null,
+      mailUiUrl: running.mailUiUrl ?? null,
     };
   }
   throw new RbmError(
@@ -115,7 +121,25 @@ export async function ensureServices(config: Config, log: Logger): Promise<Servi
       temporalAddress = temporal.address;
       temporalUiUrl = temporal.uiUrl;
     }
-    return { databaseUrl, temporalAddress, temporalUiUrl, started, stop };
+    let smtpUrl = config.smtpUrl ?? running?.smtpUrl ?? null;
+    let mailUiUrl = running?.mailUiUrl ?? null;
+    const mailpit = smtpUrl ? undefined : findMailpit(config.toolsDir);
+    // Mail is not essential to run: without it, notifications are recorded as not sent.
+    const mail = mailpit
+      ? await startMailpit({ binary: mailpit, smtpPort: config.embeddedSmtpPort, uiPort: config.embeddedMailUiPort, databaseFile: path.join(config.dataDir, 'mailpit.db'), log }).catch((e) => {
+          log.warn(`${(e as Error).message}; notifications are recorded but not sent (set SMTP_URL or RBM_SMTP_PORT)`);
+          return undefined;
+        })
+      : undefined;
+    if (mail) {
+      stops.push(mail.stop);
+      started.push(`Mailpit (SMTP ${mail.smtpUrl}, inbox ${mail.uiUrl})`);
+      smtpUrl = mail.smtpUrl;
+      mailUiUrl = mail.uiUrl;
+    } else if (!smtpUrl && !mailpit) {
+      log.warn('no SMTP server: set SMTP_URL or run `npm run tools` (Mailpit); notifications are recorded but not sent');
+    }
+    return { databaseUrl, temporalAddress, temporalUiUrl, smtpUrl, mailUiUrl, started, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -2,14 +2,15 @@
  * Records workflow histories for the replay tests (test/replay.spec.ts) from a running system:
  *   npm start                      # in another terminal, on a fresh .rbm (or any test data)
  *   node --import tsx scripts/record-histories.ts
- * It runs one cycle per path (approve; return then approve), then saves each history as
+ * It runs one cycle per path (approve through the chain; return, resubmit, approve; cancel), with
+ * reminder delays short enough that reminders and escalation appear in the histories, then saves each as
  * `temporal workflow show --output json` prints it, into test/histories/<path>.json.
  * Record again only for a deliberate, patched() change; old histories must keep replaying.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cycleResult, decide, startCycle, waitForCycleState } from '../app/cycles.js';
+import { cancelCycle, cycleResult, decide, resubmit, startCycle, waitForCycleState, waitForStep } from '../app/cycles.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import { findTemporalCli } from '../runtime/temporal-dev-server.js';
 import { cliEnv, withApp } from '../cli/session.js';
@@ -21,24 +22,30 @@ const temporal = findTemporalCli(env.config.toolsDir) ?? 'temporal';
 const project = 'LY10P0576';
 
 await withApp(env, async (ctx) => {
+  // Approves each open step of the given version, in order.
+  const approveAll = async (id: string, version: number) => {
+    for (let step = 0; ; step++) {
+      const s = await waitForStep(ctx, id, version, step);
+      if (s.state !== 'awaiting_approval') return;
+      await decide(ctx, id, { decision: 'approve', by: s.approvers[0]!, version, comment: 'Approved.' });
+    }
+  };
   const paths: Array<[string, string, (id: string) => Promise<void>]> = [
-    ['approve', '2025-Q1', async (id) => {
-      const s = await waitForCycleState(ctx, id, ['awaiting_approval']);
-      await decide(ctx, id, { decision: 'approve', by: s.approvers[0]!, comment: 'Approved.' });
+    ['v2-approve-chain', '2025-Q1', (id) => approveAll(id, 1)],
+    ['v2-return-resubmit-approve', '2025-Q2', async (id) => {
+      const s = await waitForStep(ctx, id, 1, 0);
+      await decide(ctx, id, { decision: 'return', by: s.approvers[0]!, version: 1, comment: 'Please check the Q2 figures.' });
+      await waitForCycleState(ctx, id, ['returned']);
+      await resubmit(ctx, id, { by: 'me.officer', comment: 'Checked.' });
+      await approveAll(id, 2);
     }],
-    ['return-then-approve', '2025-Q2', async (id) => {
-      let s = await waitForCycleState(ctx, id, ['awaiting_approval']);
-      await decide(ctx, id, { decision: 'return', by: s.approvers[0]!, comment: 'Please check the Q2 figures.' });
-      for (;;) {
-        s = await waitForCycleState(ctx, id, ['awaiting_approval']);
-        if (s.version === 2) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await decide(ctx, id, { decision: 'approve', by: s.approvers[0]!, version: 2 });
+    ['v2-cancel', '2025-Q3', async (id) => {
+      await waitForStep(ctx, id, 1, 0);
+      await cancelCycle(ctx, id, { by: 'me.officer', reason: 'Recorded for the replay test.' });
     }],
   ];
   for (const [name, period, drive] of paths) {
-    const { cycleId } = await startCycle(ctx, { projectCode: project, period, startedBy: 'me.officer' });
+    const { cycleId } = await startCycle(ctx, { projectCode: project, period, startedBy: 'me.officer', timing: { reminderAfterMs: 400, reminderEveryMs: 400, escalateAfterMs: 900 } });
     await drive(cycleId);
     await cycleResult(ctx, cycleId);
     const json = execFileSync(temporal, ['workflow', 'show', '--output', 'json', '--address', temporalAddress, '--workflow-id', cycleId], { encoding: 'utf8' });

@@ -15,6 +15,19 @@ export const TemplateManifestSchema = z.object({
   language: z.string().min(2),
   groupBy: z.enum(['unsdcf', 'iom_pillar', 'outcome']),
   description: z.string().default(''),
+  /** Who signs off, in order. Roles are resolved to the project's users when a cycle starts. */
+  approvalChain: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        role: z.enum(['project_manager', 'approver', 'me_officer', 'admin']),
+        escalateToRole: z.enum(['project_manager', 'approver', 'me_officer', 'admin']).optional(),
+      }),
+    )
+    .min(1)
+    .default([{ name: 'Project manager', role: 'project_manager' }]),
+  /** After a return: start the chain again, or resume at the step that returned it. */
+  restartFrom: z.enum(['first_step', 'returning_step']).default('first_step'),
 });
 export type TemplateManifest = z.infer<typeof TemplateManifestSchema>;
 

@@ -22,6 +22,7 @@ beforeAll(async () => {
     ...process.env,
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    SMTP_URL: inject('smtpUrl'),
     RBM_TASK_QUEUE: 'test-cli',
     RBM_RENDER_TASK_QUEUE: 'test-cli-render',
     RBM_OUT_DIR: sys.outDir,
@@ -51,7 +52,7 @@ describe('rbm', () => {
     const finals = first.stdout.split('\n').filter((l) => l.trim().endsWith('_final.pdf'));
     expect(finals).toHaveLength(6);
     for (const f of finals) expect(fs.statSync(f.trim()).size).toBeGreaterThan(10_000);
-    expect(first.stdout).toMatch(/LY10P0542 2025-Q4: "Strengthening Migration Governance in Libya" final v1, approved by pm.governance: 10 indicators/);
+    expect(first.stdout).toMatch(/LY10P0542 2025-Q4: "Strengthening Migration Governance in Libya" final v1, approved by pm.governance and com.libya: 10 indicators/);
 
     const countRows = async () => (await sys.ctx.pool.query('SELECT (SELECT count(*) FROM indicator_values)::int AS v, (SELECT count(*) FROM report_cycles)::int AS c, (SELECT count(*) FROM deliveries)::int AS d')).rows[0];
     const before = await countRows();
@@ -94,7 +95,12 @@ describe('rbm', () => {
     expect(refused.stderr).toMatch(/pm.governance is not an approver of this step/);
     const approved = await rbm(['cycle', 'approve', id, '--as', status.approvers[0]!, '--comment', 'Fine.']);
     expect(approved.code).toBe(0);
-    expect(approved.stdout).toMatch(/approved; now finalizing/);
+    expect(approved.stdout).toMatch(/approved; now awaiting_approval/);
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('step 2/2'); i++) text = (await rbm(['cycle', 'status', id])).stdout;
+    expect(text).toMatch(/awaiting a decision at step 2\/2 "Chief of Mission" from: com.libya/);
+    const signed = await rbm(['cycle', 'approve', id, '--as', 'com.libya']);
+    expect(signed.stdout).toMatch(/approved; now finalizing/);
     let history = '';
     for (let i = 0; i < 100 && !history.includes('delivered'); i++) history = (await rbm(['cycle', 'history', id])).stdout;
     expect(history).toMatch(/cycle_started[\s\S]*approved[\s\S]*delivered/);

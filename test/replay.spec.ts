@@ -15,7 +15,14 @@ const histories = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay of recorded report cycle histories', () => {
   it('has histories for each path of the workflow', () => {
-    expect(histories).toEqual(['report-cycle-approve.json', 'report-cycle-return-then-approve.json']);
+    expect(histories).toEqual([
+      // Started before the approval-rounds patch: they must keep replaying through the single-step flow.
+      'report-cycle-v1-approve.json',
+      'report-cycle-v1-return-then-approve.json',
+      'report-cycle-v2-approve-chain.json',
+      'report-cycle-v2-cancel.json',
+      'report-cycle-v2-return-resubmit-approve.json',
+    ]);
   });
 
   it.each(histories)('replays %s without non-determinism', async (file) => {
@@ -25,7 +32,7 @@ describe('replay of recorded report cycle histories', () => {
 
   it('detects a workflow that no longer matches its history', async () => {
     // The same history against a workflow whose steps differ must fail: the guard can fail.
-    const history = JSON.parse(fs.readFileSync(path.join(dir, 'report-cycle-approve.json'), 'utf8'));
+    const history = JSON.parse(fs.readFileSync(path.join(dir, 'report-cycle-v1-approve.json'), 'utf8'));
     const started = history.events[0].workflowExecutionStartedEventAttributes;
     started.workflowType.name = 'reportCycleWorkflow';
     const tampered = { events: history.events.map((e: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }) => {

@@ -30,6 +30,9 @@ export async function bootSystem(config: Config, log: Logger, opts: { worker: bo
         taskQueue: config.taskQueue,
         renderTaskQueue: config.renderTaskQueue,
         outDir: config.outDir,
+        smtpUrl: services.smtpUrl,
+        mailFrom: config.mailFrom,
+        publicUrl: config.publicUrl,
         log,
       });
     }

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, createRenderActivities } from '../activities/index.js';
+import { createMailer } from '../activities/mailer.js';
 import { createPool, type Pool } from '../db/pool.js';
 import type { Logger } from '../runtime/logger.js';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.js';
@@ -31,6 +32,9 @@ export interface WorkerOptions {
   log: Logger;
   /** Renders at once on the render queue. */
   renderConcurrency?: number;
+  smtpUrl?: string | null;
+  mailFrom?: string;
+  publicUrl?: string;
 }
 
 export interface RunningWorker {
@@ -43,13 +47,14 @@ export interface RunningWorker {
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   installTemporalRuntime(o.log);
   const pool = createPool(o.databaseUrl);
+  const mailer = o.smtpUrl ? createMailer(o.smtpUrl, o.mailFrom ?? 'RBM Flow <rbm-flow@localhost>') : undefined;
   const connection = await NativeConnection.connect({ address: o.temporalAddress });
   const main = await Worker.create({
     connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ pool, outDir: o.outDir }),
+    activities: createActivities({ pool, outDir: o.outDir, mailer, publicUrl: o.publicUrl }),
   });
   const render = await Worker.create({
     connection,
@@ -68,6 +73,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         for (const w of [main, render]) if (w.getState() === 'RUNNING') w.shutdown();
         await done.catch((e) => o.log.warn({ err: e }, 'worker stopped with an error'));
         await connection.close();
+        mailer?.close();
         await pool.end();
       })();
       return stopping;

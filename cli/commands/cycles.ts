@@ -1,6 +1,6 @@
 /** Report cycle commands: start, status, decide, list, history. */
 import { Option, type Command } from 'commander';
-import { cycleHistory, cycleStatus, decide, listReportCycles, startCycle } from '../../app/cycles.js';
+import { cancelCycle, cycleHistory, cycleStatus, decide, listReportCycles, resubmit, startCycle } from '../../app/cycles.js';
 import { RbmError } from '../../domain/errors.js';
 import { printJson, printTable, say } from '../output.js';
 import { cliEnv, withApp, withDatabase } from '../session.js';
@@ -15,9 +15,11 @@ export function registerCycleCommands(program: Command): void {
     .requiredOption('--period <period>', 'e.g. 2025-Q3')
     .option('--template <id>')
     .option('--as <user>', 'who starts it', 'me.officer')
+    .option('--due <date>', 'due date (YYYY-MM-DD); default: 30 days after the period ends')
     .addOption(json)
-    .action(async (o: { project: string; period: string; template?: string; as: string; json?: boolean }) => {
-      const started = await withApp(cliEnv(), (ctx) => startCycle(ctx, { projectCode: o.project, period: o.period, templateId: o.template, startedBy: o.as }));
+    .action(async (o: { project: string; period: string; template?: string; as: string; due?: string; json?: boolean }) => {
+      if (o.due && !/^\d{4}-\d{2}-\d{2}$/.test(o.due)) throw new RbmError('invalid_input', `--due ${o.due}: write the date as YYYY-MM-DD`);
+      const started = await withApp(cliEnv(), (ctx) => startCycle(ctx, { projectCode: o.project, period: o.period, templateId: o.template, startedBy: o.as, dueDate: o.due }));
       if (o.json) return printJson(started);
       say(started.cycleId);
       if (!started.started) process.stderr.write(`(this cycle already existed; it is ${started.state})\n`);
@@ -28,8 +30,12 @@ export function registerCycleCommands(program: Command): void {
     .action(async (id: string, o: { json?: boolean }) => {
       const s = await withApp(cliEnv(), (ctx) => cycleStatus(ctx, id));
       if (o.json) return printJson(s);
-      say(`${s.cycleId}: ${s.state}, version ${s.version}`);
-      if (s.state === 'awaiting_approval') say(`awaiting a decision from: ${s.approvers.join(', ')}`);
+      say(`${s.cycleId}: ${s.state}, version ${s.version}${s.dueDate ? `, due ${s.dueDate}${s.overdue ? ' (OVERDUE)' : ''}` : ''}`);
+      if (s.state === 'awaiting_approval') {
+        say(`awaiting a decision at step ${(s.stepIndex ?? 0) + 1}/${s.stepCount ?? 1} "${s.stepName ?? ''}" from: ${s.approvers.join(', ')}${s.escalated ? ' (escalated)' : ''}`);
+      }
+      if (s.state === 'returned') say('returned: waiting for an M&E officer to fix the data and resubmit');
+      if (s.cancelled) say(`cancelled by ${s.cancelled.by}: ${s.cancelled.reason}`);
       for (const d of s.decisions) say(`  v${d.version} ${d.decision} by ${d.by} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`);
       for (const f of s.deliveredTo) say(`  delivered: ${f}`);
     });
@@ -39,6 +45,27 @@ export function registerCycleCommands(program: Command): void {
     say(`${s.cycleId}: ${decision === 'approve' ? 'approved' : 'returned'}; now ${s.state}`);
   };
   cycle.command('approve <id>').requiredOption('--as <user>').option('--comment <text>').addOption(json).action(decisionAction('approve'));
+  cycle
+    .command('resubmit <id>')
+    .description('resubmit a returned cycle once the data is fixed: gathers and renders a new version')
+    .requiredOption('--as <user>')
+    .option('--comment <text>')
+    .addOption(json)
+    .action(async (id: string, o: { as: string; comment?: string; json?: boolean }) => {
+      const s = await withApp(cliEnv(), (ctx) => resubmit(ctx, id, { by: o.as, comment: o.comment }));
+      if (o.json) return printJson(s);
+      say(`${s.cycleId}: resubmitted; now ${s.state}`);
+    });
+  cycle
+    .command('cancel <id>')
+    .requiredOption('--as <user>')
+    .requiredOption('--reason <text>')
+    .addOption(json)
+    .action(async (id: string, o: { as: string; reason: string; json?: boolean }) => {
+      const s = await withApp(cliEnv(), (ctx) => cancelCycle(ctx, id, { by: o.as, reason: o.reason }));
+      if (o.json) return printJson(s);
+      say(`${s.cycleId}: cancelled`);
+    });
   cycle.command('return <id>').requiredOption('--as <user>').requiredOption('--comment <text>', 'what to fix').addOption(json).action(decisionAction('return'));
   cycle
     .command('list')

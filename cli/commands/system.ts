@@ -74,7 +74,7 @@ export function registerSystemCommands(program: Command): void {
       const env = cliEnv();
       const endpoints = requireServices(env.config);
       await migrateDatabase(endpoints.databaseUrl, env.log);
-      const worker = await startWorker({ ...endpoints, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
+      const worker = await startWorker({ ...endpoints, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
       say(`Worker running on task queues ${env.config.taskQueue} and ${env.config.renderTaskQueue}. Ctrl-C stops it.`);
       const stop = () => void worker.shutdown();
       process.once('SIGINT', stop);

@@ -11,12 +11,16 @@ import { loadConfig } from '../../config/config.js';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startTemporalDevServer } from '../../runtime/temporal-dev-server.js';
+import { findMailpit, startMailpit } from '../../runtime/mailpit.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     temporalAddress: string;
     scratchDir: string;
+    smtpUrl: string;
+    /** Mailpit's web UI and REST API (/api/v1/messages). */
+    mailApiUrl: string;
   }
 }
 
@@ -36,18 +40,28 @@ export default async function setup(project: TestProject) {
   const log = createLogger(process.env.RBM_LOG_LEVEL ?? 'warn', 'test-setup');
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbm-test-'));
   fs.chmodSync(scratchDir, 0o755); // the embedded server may run as the `postgres` user
-  const [pgPort, temporalPort] = [await freePort(), await freePort()];
-  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(scratchDir, 'pg'), port: pgPort, persistent: false, log });
+  const [pgPort, temporalPort, smtpPort, mailUiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const mailpitBinary = findMailpit(config.toolsDir);
+  if (!mailpitBinary) throw new Error('Mailpit is needed by the tests: run `npm run tools` (scripts/install-tools.sh)');
+  const mailpit = await startMailpit({ binary: mailpitBinary, smtpPort, uiPort: mailUiPort, log });
+  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(scratchDir, 'pg'), port: pgPort, persistent: false, log }).catch(async (e) => {
+    await mailpit.stop();
+    throw e;
+  });
   const temporal = await startTemporalDevServer({ toolsDir: config.toolsDir, dbFilename: undefined, port: temporalPort, uiPort: undefined, namespace: 'default', log }).catch(async (e) => {
     await pgServer.stop();
+    await mailpit.stop();
     throw e;
   });
   project.provide('databaseUrl', pgServer.url);
   project.provide('temporalAddress', temporal.address);
   project.provide('scratchDir', scratchDir);
+  project.provide('smtpUrl', mailpit.smtpUrl);
+  project.provide('mailApiUrl', mailpit.uiUrl);
   return async () => {
     await temporal.stop();
     await pgServer.stop();
+    await mailpit.stop();
     fs.rmSync(scratchDir, { recursive: true, force: true });
   };
 }

@@ -27,7 +27,10 @@ export async function startTestSystem(name: string): Promise<TestSystem> {
   const config = { ...loadConfig({}), databaseUrl, temporalAddress, outDir, taskQueue, renderTaskQueue: `${taskQueue}-render` };
   const log = createLogger(process.env.RBM_LOG_LEVEL ?? 'warn', name);
   await migrateDatabase(databaseUrl, log);
-  const worker = await startWorker({ databaseUrl, temporalAddress, namespace: 'default', taskQueue, renderTaskQueue: config.renderTaskQueue, outDir, log });
+  const worker = await startWorker({
+    databaseUrl, temporalAddress, namespace: 'default', taskQueue, renderTaskQueue: config.renderTaskQueue, outDir, log,
+    smtpUrl: inject('smtpUrl'), publicUrl: 'http://rbm.test',
+  });
   const ctx = await openAppContext(config, { databaseUrl, temporalAddress, temporalUiUrl: null }, log);
   return {
     ctx, worker, outDir, databaseUrl, temporalAddress,

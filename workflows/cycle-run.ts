@@ -1,0 +1,82 @@
+/**
+ * What every version of the report cycle workflow shares: the activities it calls, its status, the
+ * decisions waiting to be taken up, and the helpers that record an event (audit + state) or notify.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createActivities, createRenderActivities } from '../activities/index.js';
+import type { NotificationKind } from '../domain/notifications.js';
+import type { CancelInput, CycleState, CycleStatus, Decision, ReportCycleInput, ResubmitInput } from '../domain/report-cycle.js';
+
+type Activities = ReturnType<typeof createActivities>;
+type RenderActivities = ReturnType<typeof createRenderActivities>;
+
+// Short enough that an activity lost with a crashed worker is retried soon on another one.
+export const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '1 second' },
+});
+
+export interface CycleRun {
+  input: ReportCycleInput;
+  status: CycleStatus;
+  /** The decision taken at the open step, once the decide Update accepted it. */
+  pending: Decision | undefined;
+  resubmitted: (ResubmitInput & { at: string }) | undefined;
+  cancelled: (CancelInput & { at: string }) | undefined;
+  renderReport: RenderActivities['renderReport'];
+  record(state: CycleState, actor: string, action: string, detail?: Record<string, unknown>): Promise<void>;
+  notify(kind: NotificationKind, to: string[], extra?: { actor?: string; comment?: string; stepName?: string }): Promise<void>;
+}
+
+export function startCycleRun(input: ReportCycleInput): CycleRun {
+  const { renderReport } = proxyActivities<RenderActivities>({
+    taskQueue: input.renderTaskQueue ?? workflowInfo().taskQueue,
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  });
+  // Keys of side effects: unique per run and stable across replays, so retried activities do them once.
+  let seq = 0;
+  const nextKey = () => `${workflowInfo().runId}:${seq++}`;
+  const run: CycleRun = {
+    input,
+    status: {
+      cycleId: input.cycleId,
+      projectCode: input.projectCode,
+      period: input.period,
+      templateId: input.templateId,
+      state: 'gathering',
+      version: 0,
+      approvers: input.approvers,
+      versions: [],
+      decisions: [],
+      final: [],
+      finalHeadline: null,
+      deliveredTo: [],
+    },
+    pending: undefined,
+    resubmitted: undefined,
+    cancelled: undefined,
+    renderReport,
+    record(state, actor, action, detail = {}) {
+      run.status.state = state;
+      return activities.recordCycleEvent({
+        eventKey: nextKey(), cycleId: input.cycleId, state, actor, action, version: run.status.version || null, detail,
+      });
+    },
+    async notify(kind, to, extra = {}) {
+      if (!to.length) return;
+      // A mail that cannot be sent after the retries is recorded as failed; it does not stop the cycle.
+      await activities.notifyUsers({
+        eventKey: nextKey(), kind, cycleId: input.cycleId, projectCode: input.projectCode, period: input.period,
+        version: run.status.version, to, actor: extra.actor ?? null, comment: extra.comment ?? null,
+        stepName: extra.stepName ?? null, dueDate: input.dueDate ?? null,
+      }).catch(() => undefined);
+    },
+  };
+  return run;
+}
+
+export function reportRequest(run: CycleRun, dataAsOf: string) {
+  const { input, status } = run;
+  return { cycleId: input.cycleId, projectCode: input.projectCode, period: input.period, templateId: input.templateId, version: status.version, dataAsOf };
+}
