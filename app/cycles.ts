@@ -4,36 +4,20 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { RbmError } from '../domain/errors.js';
-import { parsePeriod, periodWithin } from '../domain/periods.js';
 import {
-  DEFAULT_TIMING,
   isOpen,
-  reportCycleId,
-  type ApprovalStep,
-  type ApprovalTiming,
   type CancelInput,
   type CycleState,
   type CycleStatus,
   type DecisionInput,
   type ResubmitInput,
 } from '../domain/report-cycle.js';
-import { ensureCycle, getCycle, listCycleEvents, listCycles, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
-import { getProjectBundle } from '../db/portfolio-repository.js';
-import { usersWithRoleForProject } from '../db/users-repository.js';
-import { DEFAULT_TEMPLATE_ID, getTemplate, type TemplateManifest } from '../templates/registry.js';
+import { getCycle, listCycleEvents, listCycles, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
+import { planCycle, type StartCycleCommand } from './cycle-plan.js';
 import { cancelUpdate, decideUpdate, reportCycleWorkflow, resubmitUpdate, statusQuery } from '../workflows/report-cycle.js';
 import type { AppContext } from './context.js';
 
-export interface StartCycleCommand {
-  projectCode: string;
-  period: string;
-  templateId?: string;
-  startedBy: string;
-  /** ISO date; default: 30 days after the period ends. */
-  dueDate?: string;
-  /** Reminder and escalation delays; default: 3 days, then every 2 days; escalation after 7 days. */
-  timing?: Partial<ApprovalTiming>;
-}
+export type { StartCycleCommand } from './cycle-plan.js';
 export interface StartedCycle {
   cycleId: string;
   /** false when the cycle already existed (running: joined; finished: left as it is). */
@@ -42,55 +26,18 @@ export interface StartedCycle {
 }
 
 export async function startCycle(ctx: AppContext, cmd: StartCycleCommand): Promise<StartedCycle> {
-  const period = parsePeriod(cmd.period);
-  const template = getTemplate(cmd.templateId ?? DEFAULT_TEMPLATE_ID);
-  const { project } = await getProjectBundle(ctx.pool, cmd.projectCode);
-  if (!periodWithin(period, project.startDate, project.endDate)) {
-    throw new RbmError('invalid_input', `period ${period.id} (${period.start} to ${period.end}) is outside project ${project.code} (${project.startDate} to ${project.endDate})`);
-  }
-  const chain = await resolveApprovalChain(ctx, template, project.code);
-  const meOfficers = (await usersWithRoleForProject(ctx.pool, 'me_officer', project.code)).map((u) => u.id);
-  const dueDate = cmd.dueDate ?? addDays(period.end, 30);
-
-  const cycleId = reportCycleId(project.code, period.id, template.id);
-  const existing = await getCycle(ctx.pool, cycleId);
-  if (existing && !isOpen(existing.state)) return { cycleId, started: false, state: existing.state };
-
-  await ensureCycle(ctx.pool, { id: cycleId, projectCode: project.code, period: period.id, templateId: template.id, startedBy: cmd.startedBy });
+  const plan = await planCycle(ctx.pool, cmd, { renderTaskQueue: ctx.config.renderTaskQueue });
+  if (plan.kind === 'finished') return { cycleId: plan.cycleId, started: false, state: plan.state };
   const handle = await ctx.temporal.workflow.start(reportCycleWorkflow, {
-    workflowId: cycleId,
+    workflowId: plan.cycleId,
     taskQueue: ctx.config.taskQueue,
-    args: [{
-      cycleId, projectCode: project.code, period: period.id, templateId: template.id, startedBy: cmd.startedBy,
-      approvers: chain[0]!.approvers, chain, meOfficers, dueDate, restartFrom: template.restartFrom,
-      timing: { ...DEFAULT_TIMING, ...cmd.timing }, renderTaskQueue: ctx.config.renderTaskQueue,
-    }],
+    args: [plan.input],
     // Starting a cycle that runs joins it; a finished cycle is never started again under the same id.
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
   const status = await cycleStatus(ctx, handle.workflowId);
-  return { cycleId, started: !existing, state: status.state };
-}
-
-/** The template's chain with the project's users in each step; a step nobody holds is an error. */
-async function resolveApprovalChain(ctx: AppContext, template: TemplateManifest, projectCode: string): Promise<ApprovalStep[]> {
-  const chain: ApprovalStep[] = [];
-  for (const step of template.approvalChain) {
-    const approvers = (await usersWithRoleForProject(ctx.pool, step.role, projectCode)).map((u) => u.id);
-    if (!approvers.length) {
-      throw new RbmError('invalid_input', `project ${projectCode} has nobody with the role ${step.role} for the approval step "${step.name}" (see \`rbm users list\`)`);
-    }
-    const escalateTo = step.escalateToRole ? (await usersWithRoleForProject(ctx.pool, step.escalateToRole, projectCode)).map((u) => u.id) : [];
-    chain.push({ name: step.name, approvers, escalateTo: escalateTo.filter((u) => !approvers.includes(u)) });
-  }
-  return chain;
-}
-
-function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  return { cycleId: plan.cycleId, started: !plan.existed, state: status.state };
 }
 
 export async function resubmit(ctx: AppContext, cycleId: string, input: ResubmitInput): Promise<CycleStatus> {

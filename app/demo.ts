@@ -9,6 +9,7 @@ import { DEFAULT_TEMPLATE_ID } from '../templates/registry.js';
 import type { AppContext } from './context.js';
 import { cycleResult, decide, startCycle, waitForCycleState, waitForStep } from './cycles.js';
 import { loadDemoPortfolio } from './portfolio.js';
+import { syncAgreementSchedules } from './agreements.js';
 import { deliveredFiles } from './reports.js';
 
 export const DEMO_PERIOD = '2025-Q3';
@@ -20,6 +21,7 @@ export interface DemoCycleOutcome {
   newlyRun: boolean;
   version: number;
   files: string[];
+  donorDeliveries: Array<{ donorCode: string; email: string; state: string }>;
   summary: string;
 }
 
@@ -29,11 +31,14 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void, pe
     `Demo portfolio: ${loaded.projects} projects, ${loaded.indicators} indicators, ${loaded.users} users; ` +
       `values: ${loaded.values.inserted} new, ${loaded.values.revised} revised, ${loaded.values.unchanged} unchanged`,
   );
+  const schedules = await syncAgreementSchedules(ctx);
+  print(`Donor agreements: ${schedules.created.length + schedules.updated.length} Temporal Schedules start their cycles ahead of the due dates (\`temporal schedule list\`)`);
   const projects = await listProjects(ctx.pool);
   const outcomes = await Promise.all(projects.map((p) => runOneCycle(ctx, p.code, period)));
   for (const o of outcomes) {
     print(`${o.projectCode} ${period}: ${o.summary}${o.newlyRun ? '' : ' (this cycle had run before; not run again)'}`);
     for (const f of o.files) print(`  ${f}`);
+    for (const d of o.donorDeliveries) print(`  e-mailed to ${d.donorCode} <${d.email}>: ${d.state}`);
   }
   return outcomes;
 }
@@ -57,5 +62,5 @@ async function runOneCycle(ctx: AppContext, projectCode: string, period: string)
     `"${project.title}" ${status.state === 'completed' ? 'final' : status.state} v${status.version}` +
     (approvers.length ? `, approved by ${approvers.join(' and ')}` : '') +
     (h ? `: ${h.indicatorCount} indicators, ${h.byStatus.on_track} on track, ${h.byStatus.at_risk} at risk, ${h.byStatus.off_track} off track, ${h.byStatus.no_data} without data` : '');
-  return { projectCode, cycleId: started.cycleId, newlyRun: started.started, version: status.version, files, summary };
+  return { projectCode, cycleId: started.cycleId, newlyRun: started.started, version: status.version, files, donorDeliveries: status.donorDeliveries ?? [], summary };
 }

@@ -5,6 +5,7 @@ import { inTransaction } from '../db/pool.js';
 import { listIndicators, listProjects, upsertDonors, upsertFrameworkNodes, upsertProject } from '../db/portfolio-repository.js';
 import { listUsers, upsertUsers } from '../db/users-repository.js';
 import { recordValues, type RecordOutcome } from '../db/values-repository.js';
+import { upsertAgreement } from '../db/agreements-repository.js';
 import type { AppContext } from './context.js';
 
 type DbContext = Pick<AppContext, 'pool'>;
@@ -26,6 +27,7 @@ export async function loadDemoPortfolio(ctx: DbContext, throughPeriod: string): 
     await upsertDonors(tx, portfolio.donors);
     for (const p of portfolio.projects) await upsertProject(tx, p);
     await upsertUsers(tx, portfolio.users.map((u) => ({ ...u, roles: u.roles.map((r) => ({ role: r.role, projectCode: r.projectCode ?? null, donorCode: r.donorCode ?? null })) })));
+    for (const a of portfolio.agreements) await upsertAgreement(tx, a);
     const values = portfolio.projects.flatMap((p) => demoValues(p, throughPeriod).map((v) => ({ ...v, projectCode: p.project.code, source: 'demo data' })));
     const outcome = await recordValues(tx, values, 'demo-loader');
     return {

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerCycleCommands } from './commands/cycles.js';
+import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerPortfolioCommands } from './commands/portfolio.js';
 import { registerReportCommands } from './commands/reports.js';
@@ -20,6 +21,7 @@ registerPortfolioCommands(program);
 registerReportCommands(program);
 registerCycleCommands(program);
 registerExportCommands(program);
+registerDeliveryCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -38,11 +38,34 @@ export interface DemoProject {
   indicators: Indicator[];
 }
 
+export interface DemoAgreement {
+  donorCode: string;
+  projectCode: string;
+  templateId: string;
+  frequency: 'quarterly' | 'semiannual' | 'annual';
+  dueDays: number;
+  leadDays: number;
+  sendExcel: boolean;
+}
+
 export interface DemoPortfolio {
   frameworkNodes: FrameworkNode[];
   donors: DemoDonor[];
   users: DemoUser[];
   projects: DemoProject[];
+  agreements: DemoAgreement[];
+}
+
+/** Each donor's reporting calendar for the projects it funds (illustrative). */
+const DONOR_TERMS: Record<string, Pick<DemoAgreement, 'frequency' | 'dueDays' | 'leadDays' | 'sendExcel'>> = {
+  EU: { frequency: 'quarterly', dueDays: 30, leadDays: 15, sendExcel: true },
+  'DONOR-A': { frequency: 'quarterly', dueDays: 45, leadDays: 20, sendExcel: false },
+  'DONOR-B': { frequency: 'semiannual', dueDays: 60, leadDays: 30, sendExcel: true },
+  'POOLED-FUND': { frequency: 'quarterly', dueDays: 30, leadDays: 10, sendExcel: false },
+};
+
+export function demoAgreements(projects: DemoProject[] = demoProjects()): DemoAgreement[] {
+  return projects.flatMap((p) => p.project.donors.map((donorCode) => ({ donorCode, projectCode: p.project.code, templateId: 'iom-donor-report', ...DONOR_TERMS[donorCode]! })));
 }
 
 export function demoDonors(): DemoDonor[] {
@@ -91,5 +114,6 @@ export function demoPortfolio(): DemoPortfolio {
     donors: demoDonors(),
     users: demoUsers(projects.map((p) => p.project.code)),
     projects,
+    agreements: demoAgreements(projects),
   };
 }

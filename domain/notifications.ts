@@ -2,7 +2,7 @@
  * The e-mails a report cycle sends, as plain text: who must act, on what, and a link to the draft.
  * Pure: the notify activity resolves addresses and sends.
  */
-export type NotificationKind = 'review_requested' | 'returned' | 'approved' | 'reminder' | 'escalation' | 'overdue' | 'cancelled';
+export type NotificationKind = 'review_requested' | 'returned' | 'approved' | 'reminder' | 'escalation' | 'overdue' | 'cancelled' | 'delivery_failed';
 
 export interface NotificationInput {
   kind: NotificationKind;
@@ -31,6 +31,7 @@ const ACTION: Record<NotificationKind, (n: NotificationInput) => string> = {
   escalation: (n) => `Version ${n.version} has waited too long at the step "${n.stepName ?? ''}": it is escalated to you. You may approve it or return it with a comment.`,
   overdue: (n) => `The report is overdue: it was due on ${n.dueDate ?? 'its due date'} and is not yet approved.`,
   cancelled: (n) => `${n.actorName ?? 'An M&E officer'} cancelled the report cycle: ${n.comment ?? ''}`,
+  delivery_failed: (n) => `The approved version ${n.version} could not be e-mailed to the donor: ${n.comment ?? ''}\nCheck \`rbm deliveries list\` and resend with \`rbm deliveries retry ID\`.`,
 };
 
 const SUBJECT: Record<NotificationKind, string> = {
@@ -41,6 +42,7 @@ const SUBJECT: Record<NotificationKind, string> = {
   escalation: 'Escalation: review waiting',
   overdue: 'Overdue report',
   cancelled: 'Report cycle cancelled',
+  delivery_failed: 'Delivery to the donor failed',
 };
 
 export function composeNotification(n: NotificationInput): ComposedMail {

@@ -83,6 +83,8 @@ export function periodWithin(p: Period, start: string, end: string): boolean {
 }
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Month names as Temporal's schedule calendars spell them. */
+export const MONTH_NAMES_UPPER = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
 /** "30 Sep 2025" from an ISO date; fixed English names, independent of the machine's ICU data. */
 export function formatDay(iso: string, withYear = true): string {

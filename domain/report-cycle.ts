@@ -106,6 +106,8 @@ export interface ReportCycleInput {
   dueDate?: string;
   /** After a return, the chain starts again from its first step or from the step that returned it. */
   restartFrom?: 'first_step' | 'returning_step';
+  /** Donor e-mail delivery retries: first delay, doubled each time, and the number of attempts. */
+  deliveryRetry?: { initialIntervalMs: number; maximumAttempts: number };
 }
 
 export interface CycleStatus {
@@ -130,6 +132,9 @@ export interface CycleStatus {
   escalated?: boolean;
   remindersSent?: number;
   cancelled?: { by: string; reason: string; at: string } | null;
+  // Since the donor-delivery patch:
+  donorDeliveries?: Array<{ donorCode: string; email: string; state: string }>;
+  deliveryFailed?: string | null;
 }
 
 /** The workflow id of a cycle, from its business key: one cycle per project, period and template. */

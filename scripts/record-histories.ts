@@ -1,10 +1,10 @@
 /**
  * Records workflow histories for the replay tests (test/replay.spec.ts) from a running system:
  *   npm start                      # in another terminal, on a fresh .rbm (or any test data)
- *   node --import tsx scripts/record-histories.ts
+ *   node --import tsx scripts/record-histories.ts TAG     # TAG: the newest patch, e.g. donor-delivery
  * It runs one cycle per path (approve through the chain; return, resubmit, approve; cancel), with
  * reminder delays short enough that reminders and escalation appear in the histories, then saves each as
- * `temporal workflow show --output json` prints it, into test/histories/<path>.json.
+ * `temporal workflow show --output json` prints it, into test/histories/report-cycle-TAG-<path>.json.
  * Record again only for a deliberate, patched() change; old histories must keep replaying.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +20,8 @@ const env = cliEnv();
 const { temporalAddress } = requireServices(env.config);
 const temporal = findTemporalCli(env.config.toolsDir) ?? 'temporal';
 const project = 'LY10P0576';
+const tag = process.argv[2];
+if (!tag) throw new Error('usage: record-histories.ts TAG (the newest patch of the workflow, e.g. donor-delivery)');
 
 await withApp(env, async (ctx) => {
   // Approves each open step of the given version, in order.
@@ -31,15 +33,15 @@ await withApp(env, async (ctx) => {
     }
   };
   const paths: Array<[string, string, (id: string) => Promise<void>]> = [
-    ['v2-approve-chain', '2025-Q1', (id) => approveAll(id, 1)],
-    ['v2-return-resubmit-approve', '2025-Q2', async (id) => {
+    ['approve-chain', '2025-Q1', (id) => approveAll(id, 1)],
+    ['return-resubmit-approve', '2025-Q2', async (id) => {
       const s = await waitForStep(ctx, id, 1, 0);
       await decide(ctx, id, { decision: 'return', by: s.approvers[0]!, version: 1, comment: 'Please check the Q2 figures.' });
       await waitForCycleState(ctx, id, ['returned']);
       await resubmit(ctx, id, { by: 'me.officer', comment: 'Checked.' });
       await approveAll(id, 2);
     }],
-    ['v2-cancel', '2025-Q3', async (id) => {
+    ['cancel', '2025-Q3', async (id) => {
       await waitForStep(ctx, id, 1, 0);
       await cancelCycle(ctx, id, { by: 'me.officer', reason: 'Recorded for the replay test.' });
     }],
@@ -49,7 +51,7 @@ await withApp(env, async (ctx) => {
     await drive(cycleId);
     await cycleResult(ctx, cycleId);
     const json = execFileSync(temporal, ['workflow', 'show', '--output', 'json', '--address', temporalAddress, '--workflow-id', cycleId], { encoding: 'utf8' });
-    const file = path.join(PROJECT_ROOT, 'test', 'histories', `report-cycle-${name}.json`);
+    const file = path.join(PROJECT_ROOT, 'test', 'histories', `report-cycle-${tag}-${name}.json`);
     fs.writeFileSync(file, json);
     process.stdout.write(`${file}\n`);
   }

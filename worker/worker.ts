@@ -6,7 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, createRenderActivities } from '../activities/index.js';
-import { createMailer } from '../activities/mailer.js';
+import { createMailer, type Mailer } from '../activities/mailer.js';
+import { createDonorDeliveryActivities } from '../activities/donor-delivery.js';
+import { createSchedulingActivities } from '../activities/scheduling.js';
 import { createPool, type Pool } from '../db/pool.js';
 import type { Logger } from '../runtime/logger.js';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.js';
@@ -33,6 +35,8 @@ export interface WorkerOptions {
   /** Renders at once on the render queue. */
   renderConcurrency?: number;
   smtpUrl?: string | null;
+  /** A mailer to use instead of one built from smtpUrl (tests inject faults with it). */
+  mailer?: Mailer;
   mailFrom?: string;
   publicUrl?: string;
 }
@@ -47,14 +51,18 @@ export interface RunningWorker {
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   installTemporalRuntime(o.log);
   const pool = createPool(o.databaseUrl);
-  const mailer = o.smtpUrl ? createMailer(o.smtpUrl, o.mailFrom ?? 'RBM Flow <rbm-flow@localhost>') : undefined;
+  const mailer = o.mailer ?? (o.smtpUrl ? createMailer(o.smtpUrl, o.mailFrom ?? 'RBM Flow <rbm-flow@localhost>') : undefined);
   const connection = await NativeConnection.connect({ address: o.temporalAddress });
   const main = await Worker.create({
     connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ pool, outDir: o.outDir, mailer, publicUrl: o.publicUrl }),
+    activities: {
+      ...createActivities({ pool, outDir: o.outDir, mailer, publicUrl: o.publicUrl }),
+      ...createDonorDeliveryActivities({ pool, mailer, publicUrl: o.publicUrl }),
+      ...createSchedulingActivities({ pool, renderTaskQueue: o.renderTaskQueue }),
+    },
   });
   const render = await Worker.create({
     connection,

@@ -3,9 +3,10 @@
  * the open step gets reminders, is escalated after a longer wait and flags lateness past the due
  * date; a return waits for the M&E officer to resubmit, then gathers and renders a new version.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { DEFAULT_TIMING, type ApprovalStep, type ApprovalTiming, type CycleStatus, type Decision } from '../domain/report-cycle.js';
 import { activities, reportRequest, type CycleRun } from './cycle-run.js';
+import { DONOR_DELIVERY_PATCH, deliverToDonorsStep } from './donor-delivery-step.js';
 
 type StepOutcome = 'approve' | 'return' | 'cancelled';
 
@@ -54,6 +55,7 @@ export async function runApprovalRounds(run: CycleRun, chain: ApprovalStep[]): P
   status.finalHeadline = final.headline;
   await run.record('delivering', 'system', 'final_rendered', { files: status.final.map((a) => ({ filename: a.filename, sha256: a.sha256 })) });
   status.deliveredTo = await activities.deliverToOutbox({ cycleId: input.cycleId, projectCode: input.projectCode, version: status.version, artifacts: status.final });
+  if (patched(DONOR_DELIVERY_PATCH)) await deliverToDonorsStep(run, meOfficers);
   await run.record('completed', 'system', 'delivered', { to: status.deliveredTo });
   await run.notify('approved', unique([...meOfficers, ...chain.flatMap((s) => s.approvers)]), { actor: approvals.at(-1)?.by });
   return status;

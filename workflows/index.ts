@@ -1,2 +1,3 @@
 // The workflows the worker registers (bundled for Temporal's sandbox: no Node built-ins below here).
 export { reportCycleWorkflow } from './report-cycle.js';
+export { agreementCycleWorkflow } from './agreement-cycle.js';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openAppContext } from '../../app/context.js';
 import { DEMO_DATA_THROUGH, DEMO_PERIOD, runDemo } from '../../app/demo.js';
 import { loadDemoPortfolio } from '../../app/portfolio.js';
+import { syncAgreementSchedules } from '../../app/agreements.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { publishServices, requireServices } from '../../runtime/services.js';
 import { startHttpServer } from '../../web/server.js';
@@ -46,10 +47,17 @@ export function registerSystemCommands(program: Command): void {
         throw e;
       });
       const embeddedDatabase = !env.config.databaseUrl;
-      if ((embeddedDatabase || env.config.loadDemo) && (await isEmptyPortfolio(system.services.databaseUrl))) {
-        const ctx = await openAppContext(env.config, system.services, log);
-        const loaded = await loadDemoPortfolio(ctx, DEMO_DATA_THROUGH).finally(() => ctx.close());
-        say(`First start: loaded the demo portfolio (${loaded.projects} projects, ${loaded.users} users; \`rbm users list\` shows them).`);
+      const ctx = await openAppContext(env.config, system.services, log);
+      try {
+        if ((embeddedDatabase || env.config.loadDemo) && (await isEmptyPortfolio(system.services.databaseUrl))) {
+          const loaded = await loadDemoPortfolio(ctx, DEMO_DATA_THROUGH);
+          say(`First start: loaded the demo portfolio (${loaded.projects} projects, ${loaded.users} users; \`rbm users list\` shows them).`);
+        }
+        // Each donor agreement has its Temporal Schedule (`temporal schedule list` shows them).
+        const synced = await syncAgreementSchedules(ctx);
+        log.info(synced, 'agreement schedules in sync');
+      } finally {
+        await ctx.close();
       }
       const unpublish = publishServices(env.config, system.services);
       ready = true;
@@ -75,6 +83,8 @@ export function registerSystemCommands(program: Command): void {
       const endpoints = requireServices(env.config);
       await migrateDatabase(endpoints.databaseUrl, env.log);
       const worker = await startWorker({ ...endpoints, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
+      const ctx = await openAppContext(env.config, endpoints, env.log);
+      await syncAgreementSchedules(ctx).finally(() => ctx.close());
       say(`Worker running on task queues ${env.config.taskQueue} and ${env.config.renderTaskQueue}. Ctrl-C stops it.`);
       const stop = () => void worker.shutdown();
       process.once('SIGINT', stop);

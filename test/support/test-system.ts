@@ -9,6 +9,7 @@ import { loadConfig } from '../../config/config.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/worker.js';
+import type { Mailer } from '../../activities/mailer.js';
 
 export interface TestSystem {
   ctx: AppContext;
@@ -19,7 +20,7 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(name: string): Promise<TestSystem> {
+export async function startTestSystem(name: string, opts: { mailer?: Mailer } = {}): Promise<TestSystem> {
   const databaseUrl = inject('databaseUrl');
   const temporalAddress = inject('temporalAddress');
   const outDir = path.join(inject('scratchDir'), 'out', name);
@@ -29,7 +30,7 @@ export async function startTestSystem(name: string): Promise<TestSystem> {
   await migrateDatabase(databaseUrl, log);
   const worker = await startWorker({
     databaseUrl, temporalAddress, namespace: 'default', taskQueue, renderTaskQueue: config.renderTaskQueue, outDir, log,
-    smtpUrl: inject('smtpUrl'), publicUrl: 'http://rbm.test',
+    smtpUrl: inject('smtpUrl'), publicUrl: 'http://rbm.test', mailer: opts.mailer,
   });
   const ctx = await openAppContext(config, { databaseUrl, temporalAddress, temporalUiUrl: null }, log);
   return {

@@ -1,0 +1,92 @@
+/**
+ * Delivery of a final report to the donors that fund the project: an e-mail with the PDF (and the
+ * Excel when the agreement asks) attached and a link to the donor portal, exactly once per recipient
+ * and version (see db/deliveries-repository.ts).
+ */
+import { PERIOD_KIND_OF, type Frequency } from '../domain/agreements.js';
+import { parsePeriod } from '../domain/periods.js';
+import type { ArtifactRef } from '../domain/report-cycle.js';
+import { donorRecipients } from '../db/agreements-repository.js';
+import { readArtifact } from '../db/cycles-repository.js';
+import { claimDelivery, failOpenDeliveries, markDelivery } from '../db/deliveries-repository.js';
+import type { Pool } from '../db/pool.js';
+import { getProjectBundle } from '../db/portfolio-repository.js';
+import type { Mailer } from './mailer.js';
+
+export interface DonorDeliveryOutcome {
+  donorCode: string;
+  email: string;
+  state: 'sent' | 'already_sent' | 'unconfirmed' | 'not_configured';
+}
+
+const FREQUENCY_OF_KIND: Record<string, Frequency | undefined> = Object.fromEntries(Object.entries(PERIOD_KIND_OF).map(([f, k]) => [k, f as Frequency]));
+
+export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http://127.0.0.1:3000' }: { pool: Pool; mailer?: Mailer; publicUrl?: string }) {
+  return {
+    async deliverToDonors(input: { cycleId: string; projectCode: string; period: string; templateId: string; version: number; artifacts: ArtifactRef[] }): Promise<DonorDeliveryOutcome[]> {
+      const frequency = FREQUENCY_OF_KIND[parsePeriod(input.period).kind];
+      if (!frequency) return []; // monthly periods have no donor agreements
+      const recipients = await donorRecipients(pool, input.projectCode, input.templateId, frequency);
+      if (!recipients.length) return [];
+      const { project } = await getProjectBundle(pool, input.projectCode);
+      const outcomes: DonorDeliveryOutcome[] = [];
+      for (const r of recipients) {
+        const key = `${input.cycleId}:v${input.version}:email:${r.email}`;
+        if (!mailer) {
+          outcomes.push({ donorCode: r.donorCode, email: r.email, state: 'not_configured' });
+          continue;
+        }
+        const claim = await claimDelivery(pool, { idempotencyKey: key, cycleId: input.cycleId, version: input.version, channel: 'email', recipient: r.email, donorCode: r.donorCode });
+        if (claim !== 'send') {
+          outcomes.push({ donorCode: r.donorCode, email: r.email, state: claim === 'sent' ? 'already_sent' : 'unconfirmed' });
+          continue;
+        }
+        const files = input.artifacts.filter((a) => a.format === 'pdf' || (a.format === 'xlsx' && r.sendExcel));
+        await sendReportMail({ pool, mailer, publicUrl }, { idempotencyKey: key, projectTitle: project.title, projectCode: project.code, period: input.period, version: input.version, to: r, files });
+        outcomes.push({ donorCode: r.donorCode, email: r.email, state: 'sent' });
+      }
+      return outcomes;
+    },
+
+    /** After the last retry: what did not go out is marked failed (the M&E officer is notified by the workflow). */
+    async failDonorDeliveries(input: { cycleId: string; version: number; error: string }): Promise<number> {
+      return failOpenDeliveries(pool, input.cycleId, input.version, input.error);
+    },
+  };
+}
+
+/** Sends one donor mail for a claimed delivery and records the outcome ('sent', or 'failed' and rethrown). */
+export async function sendReportMail(
+  deps: { pool: Pool; mailer: Mailer; publicUrl: string },
+  m: { idempotencyKey: string; projectTitle: string; projectCode: string; period: string; version: number; to: { name: string; email: string }; files: ArtifactRef[] },
+): Promise<void> {
+  const attachments = [];
+  for (const f of m.files) {
+    const stored = await readArtifact(deps.pool, f.id);
+    if (!stored || stored.ref.sha256 !== f.sha256) throw new Error(`artifact ${f.id} (${f.filename}) is missing or changed`);
+    attachments.push({ filename: f.filename, content: stored.content });
+  }
+  const base = deps.publicUrl.replace(/\/$/, '');
+  const links = m.files.map((f) => `${base}/donor/reports/${f.id}`);
+  try {
+    await deps.mailer.send({
+      to: `${m.to.name} <${m.to.email}>`,
+      subject: `${m.projectTitle} (${m.projectCode}): report for ${m.period}`,
+      text: [
+        `Dear ${m.to.name},`,
+        '',
+        `Please find attached the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}, version ${m.version}.`,
+        '',
+        `You can also download it from the donor portal: ${links.join('  ')}`,
+        '',
+        'With kind regards,',
+        'IOM Libya — Monitoring and Evaluation',
+      ].join('\n'),
+      attachments,
+    });
+  } catch (e) {
+    await markDelivery(deps.pool, m.idempotencyKey, 'failed', {}, (e as Error).message);
+    throw e; // Temporal retries with backoff; the claim lets a failed delivery be tried again
+  }
+  await markDelivery(deps.pool, m.idempotencyKey, 'sent', { files: m.files.map((f) => ({ id: f.id, filename: f.filename, sha256: f.sha256 })), links });
+}

@@ -1,0 +1,98 @@
+/**
+ * Donor agreement and delivery use cases: keep one Temporal Schedule per agreement (created, updated
+ * and deleted to match the database; idempotent), list deliveries, resend one deliberately.
+ */
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { createMailer } from '../activities/mailer.js';
+import { sendReportMail } from '../activities/donor-delivery.js';
+import { agreementScheduleId, scheduleCalendar, type Agreement } from '../domain/agreements.js';
+import { RbmError } from '../domain/errors.js';
+import { MONTH_NAMES_UPPER } from '../domain/periods.js';
+import { listAgreements, upsertAgreement } from '../db/agreements-repository.js';
+import { findArtifacts, getCycle } from '../db/cycles-repository.js';
+import { claimDelivery, getDelivery, listDeliveries, type DeliveryRow } from '../db/deliveries-repository.js';
+import { getProjectBundle } from '../db/portfolio-repository.js';
+import { agreementCycleWorkflow } from '../workflows/agreement-cycle.js';
+import type { AppContext } from './context.js';
+
+const PREFIX = 'agreement/';
+
+function scheduleOptions(ctx: AppContext, a: Agreement) {
+  const cal = scheduleCalendar(a);
+  return {
+    spec: { calendars: [{ month: cal.months.map((m) => MONTH_NAMES_UPPER[m - 1]!), dayOfMonth: cal.dayOfMonth, hour: cal.hour }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: agreementCycleWorkflow,
+      workflowId: `agreement-tick/${a.donorCode}/${a.projectCode}/${a.templateId}`,
+      taskQueue: ctx.config.taskQueue,
+      args: [{ donorCode: a.donorCode, projectCode: a.projectCode, templateId: a.templateId, frequency: a.frequency, dueDays: a.dueDays }] as [Parameters<typeof agreementCycleWorkflow>[0]],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+  };
+}
+
+export async function syncAgreementSchedules(ctx: AppContext): Promise<{ created: string[]; updated: string[]; deleted: string[] }> {
+  const wanted = new Map((await listAgreements(ctx.pool)).map((a) => [agreementScheduleId(a), a]));
+  const existing: string[] = [];
+  for await (const s of ctx.temporal.schedule.list()) if (s.scheduleId.startsWith(PREFIX)) existing.push(s.scheduleId);
+  const result = { created: [] as string[], updated: [] as string[], deleted: [] as string[] };
+  for (const [scheduleId, a] of wanted) {
+    const options = scheduleOptions(ctx, a);
+    // The schedule list is eventually consistent: create, and update when it exists already.
+    try {
+      await ctx.temporal.schedule.create({ scheduleId, ...options });
+      result.created.push(scheduleId);
+    } catch (e) {
+      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+      await ctx.temporal.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, ...options }));
+      result.updated.push(scheduleId);
+    }
+  }
+  for (const scheduleId of existing.filter((id) => !wanted.has(id))) {
+    await ctx.temporal.schedule.getHandle(scheduleId).delete().catch((e) => {
+      if (!(e instanceof ScheduleNotFoundError)) throw e;
+    });
+    result.deleted.push(scheduleId);
+  }
+  return result;
+}
+
+export async function addAgreement(ctx: AppContext, a: Omit<Agreement, 'id'>): Promise<Agreement> {
+  const { project } = await getProjectBundle(ctx.pool, a.projectCode);
+  if (!project.donors.includes(a.donorCode)) {
+    throw new RbmError('invalid_input', `donor ${a.donorCode} does not fund project ${a.projectCode} (its donors: ${project.donors.join(', ') || 'none'})`);
+  }
+  const saved = await upsertAgreement(ctx.pool, a);
+  await syncAgreementSchedules(ctx);
+  return saved;
+}
+
+export const agreementsList = (ctx: Pick<AppContext, 'pool'>) => listAgreements(ctx.pool);
+export const deliveriesList = (ctx: Pick<AppContext, 'pool'>, filter: { cycleId?: string; state?: string }) => listDeliveries(ctx.pool, filter);
+
+/** Resends one e-mail delivery deliberately (a new delivery record, linked to the original). */
+export async function retryDelivery(ctx: AppContext, id: number, smtpUrl: string | null | undefined): Promise<DeliveryRow> {
+  const original = await getDelivery(ctx.pool, id);
+  if (!original) throw new RbmError('not_found', `no delivery ${id} (see \`rbm deliveries list\`)`);
+  if (original.channel !== 'email') throw new RbmError('invalid_input', `delivery ${id} is a ${original.channel} delivery; only e-mails are resent`);
+  if (!smtpUrl) throw new RbmError('invalid_input', 'no SMTP server is configured (set SMTP_URL)');
+  const cycle = (await getCycle(ctx.pool, original.cycleId))!;
+  const files = (await findArtifacts(ctx.pool, original.cycleId, original.version, 'final')).filter(
+    (f) => f.format === 'pdf' || ((original.detail.files as Array<{ filename: string }> | undefined) ?? []).some((x) => x.filename === f.filename),
+  );
+  const { project } = await getProjectBundle(ctx.pool, cycle.projectCode);
+  const retries = (await listDeliveries(ctx.pool, { cycleId: original.cycleId })).filter((d) => d.idempotencyKey.startsWith(`${original.idempotencyKey}:resend:`)).length;
+  const idempotencyKey = `${original.idempotencyKey}:resend:${retries + 1}`;
+  await claimDelivery(ctx.pool, { idempotencyKey, cycleId: original.cycleId, version: original.version, channel: 'email', recipient: original.recipient, donorCode: original.donorCode });
+  const mailer = createMailer(smtpUrl, ctx.config.mailFrom);
+  try {
+    await sendReportMail(
+      { pool: ctx.pool, mailer, publicUrl: ctx.config.publicUrl },
+      { idempotencyKey, projectTitle: project.title, projectCode: project.code, period: cycle.period, version: original.version, to: { name: original.recipient, email: original.recipient }, files },
+    );
+  } finally {
+    mailer.close();
+  }
+  return (await listDeliveries(ctx.pool, { cycleId: original.cycleId })).find((d) => d.idempotencyKey === idempotencyKey)!;
+}
