@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerCycleCommands } from './commands/cycles.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerPortfolioCommands } from './commands/portfolio.js';
 import { registerReportCommands } from './commands/reports.js';
@@ -20,12 +21,13 @@ registerSystemCommands(program);
 registerPortfolioCommands(program);
 registerReportCommands(program);
 registerCycleCommands(program);
+registerImportCommands(program);
 registerExportCommands(program);
 registerDeliveryCommands(program);
 
 try {
   await program.parseAsync(process.argv);
-  process.exitCode = 0;
+  process.exitCode ??= 0; // a command may have set its own (e.g. 3: some rows rejected)
 } catch (e) {
   const code = (e as { code?: string }).code;
   if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exitCode = 0;

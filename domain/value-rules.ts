@@ -49,10 +49,11 @@ export function checkRange(type: IndicatorType, value: number): CellCheck<number
 
 /**
  * Text that Excel, LibreOffice or Google Sheets would run as a formula when the data is exported
- * again (CSV injection): it starts with = + - @, or with a tab or carriage return before one of them.
+ * again (CSV injection): it starts with = or @, or with + or - followed by anything (a lone "-", which
+ * M&E sheets use for "none", stays text in every spreadsheet), possibly after tabs or carriage returns.
  */
 export function looksLikeFormula(text: string): boolean {
-  return /^[\t\r]*[=+\-@]/.test(text);
+  return /^[\t\r]*(?:[=@]|[+-][\s\S])/.test(text);
 }
 
 /** Fixed vocabularies; the other dimensions take free text (nationalities, mantika/baladiya names). */

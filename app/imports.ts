@@ -1,0 +1,227 @@
+/**
+ * Imports of indicator data (the long format, imports/format.ts) from CSV, XLSX or JSON, and the
+ * quarantine of rejected rows: list, fix and resubmit, or discard. The accepted rows of a batch are
+ * stored in one transaction; the batch is remembered with its file's sha256, who and when, and counts.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import { RbmError } from '../domain/errors.js';
+import { inTransaction } from '../db/pool.js';
+import {
+  analyseStaging, cellsObject, countQuarantine, countRejected, createBatch, createStaging, discardQuarantined, findDisaggregationMismatches, finishBatch,
+  insertWarnings, listBatches, listQuarantine, loadCatalogue, lockImports, matchCurrentValues, mergeStaged, openStagingWriter, quarantineFileRows,
+  recordRefusedBatch, rejectDuplicateCells, rejectGroups, rejectedRows, settleResubmitted, type BatchStart, type BatchSummary,
+  type QuarantineEntry,
+} from '../db/imports-repository.js';
+import { groupRejections, mismatchWarnings, type OrdLabel } from '../imports/disaggregation-messages.js';
+import type { TextEncoding } from '../imports/encoding.js';
+import { COL, COLUMNS, normaliseColumnName, type Column, type SourceRow } from '../imports/format.js';
+import { FileRefused, refuse, type ImportIssue, type RowIssue } from '../imports/issues.js';
+import { openRows } from '../imports/open-source.js';
+import { RowValidator } from '../imports/row-validation.js';
+import type { AppContext } from './context.js';
+
+type DbContext = Pick<AppContext, 'pool'>;
+
+export interface ImportFileCommand {
+  path: string;
+  importedBy: string;
+  delimiter?: string;
+  encoding?: TextEncoding;
+  /** How many problems to return (all rejected rows stay in the quarantine whatever this is). */
+  errorLimit?: number;
+}
+
+export interface ImportReport {
+  batchId: number | null;
+  file: string;
+  accepted: number; // rows stored: new cells and changed values (each change a new revision)
+  rejected: number; // rows kept in the quarantine
+  unchanged: number; // rows equal to the value already stored
+  errors: ImportIssue[]; // the first problems, in row order
+  warnings: ImportIssue[];
+  /** Nothing could be imported: unreadable file, wrong header, wrong encoding. */
+  refused: boolean;
+}
+
+/** 0 every row accepted (or unchanged), 3 some rows rejected, 2 the file refused. */
+export const importExitCode = (r: ImportReport): 0 | 2 | 3 => (r.refused ? 2 : r.rejected > 0 ? 3 : 0);
+
+export const DEFAULT_ERROR_LIMIT = 1000;
+
+export async function importFile(ctx: DbContext, cmd: ImportFileCommand): Promise<ImportReport> {
+  const file = path.basename(cmd.path);
+  const limit = cmd.errorLimit ?? DEFAULT_ERROR_LIMIT;
+  let start: BatchStart | undefined;
+  try {
+    const facts = await fileFacts(file, cmd.path);
+    start = { kind: 'file', fileName: file, sha256: facts.sha256, bytes: facts.bytes, format: null, importedBy: cmd.importedBy };
+    const { format, rows } = await openRows(file, cmd.path, { delimiter: cmd.delimiter, encoding: cmd.encoding });
+    start.format = format;
+    const batch = start;
+    return await inTransaction(ctx.pool, async (tx) => {
+      await lockImports(tx);
+      const batchId = await createBatch(tx, batch);
+      const outcome = await runBatch(tx, rows, { batchId, enteredBy: cmd.importedBy, ords: 'rows', errorLimit: limit });
+      await quarantineFileRows(tx, { id: batchId, fileName: file, sha256: facts.sha256, by: cmd.importedBy });
+      return finishReport(tx, batchId, file, outcome, (row) => ({ file, row }));
+    });
+  } catch (e) {
+    if (!(e instanceof FileRefused)) throw e;
+    const batchId = start ? await recordRefusedBatch(ctx.pool, start, e.message) : null;
+    return { batchId, file, accepted: 0, rejected: 0, unchanged: 0, errors: e.issues, warnings: [], refused: true };
+  }
+}
+
+interface BatchOutcome {
+  accepted: number;
+  rejected: number;
+  unchanged: number;
+  errors: Array<{ ord: number; reasons: RowIssue[] }>;
+  warnings: Array<{ ord: number | null; column: string; message: string }>;
+}
+
+interface BatchRun {
+  batchId: number;
+  enteredBy: string;
+  /** What `ord` (SourceRow.row) is: a row number of the file, or a quarantine entry id. */
+  ords: 'rows' | 'quarantine entries';
+  errorLimit: number;
+}
+
+const ordLabel = (ords: BatchRun['ords']): OrdLabel => (ords === 'rows' ? (ord) => `row ${ord}` : (ord) => `quarantine entry #${ord}`);
+
+/**
+ * One batch through the fast path: validate each row while streaming it into the staging table, then
+ * the checks across rows and the merge, all set-based. `row` of each source row is its `ord`.
+ */
+async function runBatch(tx: pg.PoolClient, rows: AsyncIterable<SourceRow[]>, run: BatchRun): Promise<BatchOutcome> {
+  const label = ordLabel(run.ords);
+  const validator = new RowValidator(await loadCatalogue(tx));
+  await createStaging(tx);
+  const writer = openStagingWriter(tx);
+  try {
+    for await (const batch of rows) {
+      for (const r of batch) {
+        const verdict = validator.validate(r.cells);
+        const wait = verdict.ok && !r.issues.length
+          ? writer.valid(r.row, verdict.row)
+          : writer.rejected(r.row, r.cells, combine(r.issues, verdict.ok ? [] : verdict.issues));
+        if (wait) await wait;
+      }
+    }
+  } catch (e) {
+    await writer.abort(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  }
+  await writer.close();
+  await analyseStaging(tx);
+  await rejectDuplicateCells(tx, run.ords);
+  await matchCurrentValues(tx);
+  const mismatches = await findDisaggregationMismatches(tx);
+  await rejectGroups(tx, groupRejections(mismatches, label));
+  const merged = await mergeStaged(tx, run.enteredBy, run.batchId);
+  return {
+    ...merged,
+    rejected: await countRejected(tx),
+    errors: await rejectedRows(tx, run.errorLimit),
+    warnings: mismatchWarnings(mismatches, label),
+  };
+}
+
+/** The report of a batch, its warnings stored and its counts written to the batch. */
+async function finishReport(
+  tx: pg.PoolClient, batchId: number, file: string, outcome: BatchOutcome, place: (ord: number | null) => { file: string; row: number | null },
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    batchId, file, accepted: outcome.accepted, rejected: outcome.rejected, unchanged: outcome.unchanged, refused: false,
+    errors: outcome.errors.flatMap((e) => e.reasons.map((r) => ({ ...place(e.ord), column: r.column, message: r.message }))),
+    warnings: outcome.warnings.map((w) => ({ ...place(w.ord), column: w.column, message: w.message })),
+  };
+  await insertWarnings(tx, batchId, report.warnings);
+  await finishBatch(tx, batchId, { ...outcome, warnings: outcome.warnings.length });
+  return report;
+}
+
+/** Problems the source found (a formula cell) win over what validation then says of the emptied cell. */
+function combine(source: RowIssue[], validation: RowIssue[]): RowIssue[] {
+  if (!source.length) return validation;
+  const taken = new Set(source.map((i) => i.column));
+  return [...source, ...validation.filter((i) => !taken.has(i.column))];
+}
+
+async function fileFacts(file: string, filePath: string): Promise<{ sha256: string; bytes: number }> {
+  const stat = await fs.stat(filePath).catch((e: NodeJS.ErrnoException) => {
+    throw refuse(file, e.code === 'ENOENT' ? 'does not exist' : `cannot be read (${e.code ?? e.message})`);
+  });
+  if (!stat.isFile()) throw refuse(file, 'is not a file');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return { sha256: hash.digest('hex'), bytes: stat.size };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Quarantine
+
+export const quarantineList = (ctx: DbContext, filter: { batchId?: number; limit?: number } = {}): Promise<QuarantineEntry[]> => listQuarantine(ctx.pool, filter);
+export const quarantineCount = (ctx: DbContext, filter: { batchId?: number } = {}): Promise<number> => countQuarantine(ctx.pool, filter);
+export const importBatchesList = (ctx: DbContext, limit?: number): Promise<BatchSummary[]> => listBatches(ctx.pool, limit);
+
+export interface ResubmitCommand {
+  ids: number[];
+  /** Corrections applied to every given entry before it is checked again, e.g. {value: '12'}. */
+  set: Record<string, string>;
+  by: string;
+  errorLimit?: number;
+}
+
+/**
+ * Checks the given quarantined rows again (after applying the corrections) as one batch: accepted rows
+ * are stored and leave the quarantine; rejected ones stay, with their corrections and new reasons.
+ */
+export async function resubmitQuarantined(ctx: DbContext, cmd: ResubmitCommand): Promise<ImportReport> {
+  if (!cmd.ids.length) throw new RbmError('invalid_input', 'give the id of at least one quarantined row (see `rbm import quarantine list`)');
+  const corrections = normaliseCorrections(cmd.set);
+  return inTransaction(ctx.pool, async (tx) => {
+    await lockImports(tx);
+    const entries = await openEntries(tx, cmd.ids);
+    const edited = entries.map((e) => ({ id: e.id, cells: COLUMNS.map((c) => (c in corrections ? corrections[c]! : (e.cells[c] ?? ''))) }));
+    const batchId = await createBatch(tx, {
+      kind: 'resubmit', fileName: `quarantine ${entries.map((e) => `#${e.id}`).join(', ')}`.slice(0, 500), sha256: null, bytes: null, format: null, importedBy: cmd.by,
+    });
+    const rows: SourceRow[] = edited.map((e) => ({ row: e.id, cells: e.cells, issues: [] }));
+    const outcome = await runBatch(tx, (async function* () { yield rows; })(), { batchId, enteredBy: cmd.by, ords: 'quarantine entries', errorLimit: cmd.errorLimit ?? DEFAULT_ERROR_LIMIT });
+    await settleResubmitted(tx, batchId, cmd.by, edited.map((e) => ({ id: e.id, cells: cellsObject(e.cells) })));
+    // Problems are reported on the row of the file the entry came from.
+    const byId = new Map(entries.map((e) => [e.id, e]));
+    return finishReport(tx, batchId, 'quarantine', outcome, (id) => ({ file: byId.get(id ?? -1)?.file ?? 'quarantine', row: byId.get(id ?? -1)?.row ?? null }));
+  });
+}
+
+/** Drops quarantined rows that should not be imported (all of them, or none if one id is not open). */
+export async function discardQuarantinedRows(ctx: DbContext, ids: number[], by: string): Promise<number[]> {
+  return inTransaction(ctx.pool, async (tx) => {
+    await openEntries(tx, ids);
+    return discardQuarantined(tx, ids, by);
+  });
+}
+
+async function openEntries(q: pg.PoolClient, ids: number[]): Promise<QuarantineEntry[]> {
+  const entries = await listQuarantine(q, { ids });
+  const missing = ids.filter((id) => !entries.some((e) => e.id === id));
+  if (missing.length) throw new RbmError('not_found', `no open quarantine entry ${missing.map((id) => `#${id}`).join(', ')} (see \`rbm import quarantine list\`)`);
+  return entries;
+}
+
+function normaliseCorrections(set: Record<string, string>): Partial<Record<Column, string>> {
+  const out: Partial<Record<Column, string>> = {};
+  for (const [key, value] of Object.entries(set)) {
+    const column = normaliseColumnName(key) as Column;
+    if (!(column in COL)) throw new RbmError('invalid_input', `--set ${key}: not a column of the format (${COLUMNS.join(', ')})`);
+    out[column] = value;
+  }
+  return out;
+}
