@@ -16,7 +16,6 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +26,7 @@ import copyStreams from 'pg-copy-streams';
 import { loadDemoPortfolio } from '../app/portfolio.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { freePort } from '../runtime/ports.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { reportingQuarters } from '../demo/build.js';
 import { demoPortfolio } from '../demo/portfolio.js';
@@ -287,13 +287,3 @@ async function missionOverviewInChildProcess(databaseUrl: string, period: string
 
 const moduleUrl = (rel: string) => pathToFileURL(path.join(PROJECT_ROOT, rel)).href;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}

@@ -75,7 +75,7 @@ describe('report cycle', () => {
 
     const history = await cycleHistory(sys.ctx, started.cycleId);
     expect(history.map((e) => e.action)).toEqual([
-      'cycle_started', 'data_gathered', 'draft_rendered', 'review_requested', 'approved', 'review_requested', 'approved', 'final_rendered', 'delivered',
+      'cycle_started', 'data_gathered', 'draft_rendered', 'review_requested', 'approved', 'review_requested', 'approved', 'final_rendered', 'delivered_to_donors', 'delivered',
     ]);
     expect(history.filter((e) => e.action === 'approved').map((e) => [e.actor, e.detail.step])).toEqual([[MANAGER, 'Project manager'], [CHIEF, 'Chief of Mission']]);
     expect(history.find((e) => e.action === 'approved')).toMatchObject({ actor: MANAGER, detail: { comment: 'Good to go.' } });

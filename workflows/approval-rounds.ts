@@ -5,7 +5,7 @@
  */
 import { condition, patched } from '@temporalio/workflow';
 import { DEFAULT_TIMING, type ApprovalStep, type ApprovalTiming, type CycleStatus, type Decision } from '../domain/report-cycle.js';
-import { activities, reportRequest, type CycleRun } from './cycle-run.js';
+import { activities, renderAndStoreFinal, reportRequest, type CycleRun } from './cycle-run.js';
 import { DONOR_DELIVERY_PATCH, deliverToDonorsStep } from './donor-delivery-step.js';
 
 type StepOutcome = 'approve' | 'return' | 'cancelled';
@@ -48,13 +48,7 @@ export async function runApprovalRounds(run: CycleRun, chain: ApprovalStep[]): P
     break;
   }
 
-  const last = status.versions[status.versions.length - 1]!;
-  const approvals = status.decisions.filter((d) => d.decision === 'approve' && d.version === status.version);
-  const final = await run.renderReport({ ...reportRequest(run, last.dataAsOf), stage: 'final', decisions: approvals });
-  status.final = final.files;
-  status.finalHeadline = final.headline;
-  await run.record('delivering', 'system', 'final_rendered', { files: status.final.map((a) => ({ filename: a.filename, sha256: a.sha256 })) });
-  status.deliveredTo = await activities.deliverToOutbox({ cycleId: input.cycleId, projectCode: input.projectCode, version: status.version, artifacts: status.final });
+  const approvals = await renderAndStoreFinal(run);
   if (patched(DONOR_DELIVERY_PATCH)) await deliverToDonorsStep(run, meOfficers);
   await run.record('completed', 'system', 'delivered', { to: status.deliveredTo });
   await run.notify('approved', unique([...meOfficers, ...chain.flatMap((s) => s.approvers)]), { actor: approvals.at(-1)?.by });

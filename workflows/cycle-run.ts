@@ -80,3 +80,19 @@ export function reportRequest(run: CycleRun, dataAsOf: string) {
   const { input, status } = run;
   return { cycleId: input.cycleId, projectCode: input.projectCode, period: input.period, templateId: input.templateId, version: status.version, dataAsOf };
 }
+
+/**
+ * Renders the final of the current version with its approvals and delivers it to the outbox.
+ * Returns the approvals it carries.
+ */
+export async function renderAndStoreFinal(run: CycleRun): Promise<Decision[]> {
+  const { input, status } = run;
+  const last = status.versions[status.versions.length - 1]!;
+  const approvals = status.decisions.filter((d) => d.decision === 'approve' && d.version === status.version);
+  const final = await run.renderReport({ ...reportRequest(run, last.dataAsOf), stage: 'final', decisions: approvals });
+  status.final = final.files;
+  status.finalHeadline = final.headline;
+  await run.record('delivering', 'system', 'final_rendered', { files: status.final.map((a) => ({ filename: a.filename, sha256: a.sha256 })) });
+  status.deliveredTo = await activities.deliverToOutbox({ cycleId: input.cycleId, projectCode: input.projectCode, version: status.version, artifacts: status.final });
+  return approvals;
+}

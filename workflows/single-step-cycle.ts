@@ -5,7 +5,7 @@
  */
 import { condition } from '@temporalio/workflow';
 import type { CycleStatus, Decision } from '../domain/report-cycle.js';
-import { activities, reportRequest, type CycleRun } from './cycle-run.js';
+import { activities, renderAndStoreFinal, reportRequest, type CycleRun } from './cycle-run.js';
 
 export async function runSingleStepCycle(run: CycleRun, step: string): Promise<CycleStatus> {
   const { input, status } = run;
@@ -29,13 +29,7 @@ export async function runSingleStepCycle(run: CycleRun, step: string): Promise<C
     }
     await run.record('gathering', decision.by, 'returned', { step, comment: decision.comment ?? null });
   }
-  const last = status.versions[status.versions.length - 1]!;
-  const approvals = status.decisions.filter((d) => d.decision === 'approve' && d.version === status.version);
-  const final = await run.renderReport({ ...reportRequest(run, last.dataAsOf), stage: 'final', decisions: approvals });
-  status.final = final.files;
-  status.finalHeadline = final.headline;
-  await run.record('delivering', 'system', 'final_rendered', { files: status.final.map((a) => ({ filename: a.filename, sha256: a.sha256 })) });
-  status.deliveredTo = await activities.deliverToOutbox({ cycleId: input.cycleId, projectCode: input.projectCode, version: status.version, artifacts: status.final });
+  await renderAndStoreFinal(run);
   await run.record('completed', 'system', 'delivered', { to: status.deliveredTo });
   return status;
 }

@@ -3,10 +3,12 @@
  * server, both on free ports with throwaway data — and stops them after the run.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../runtime/ports.js';
+
+export { freePort }; // specs start their own servers on free ports too
 import { loadConfig } from '../../config/config.js';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -24,16 +26,6 @@ declare module 'vitest' {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export default async function setup(project: TestProject) {
   const config = loadConfig();
