@@ -1,12 +1,185 @@
-/** The HTTP server. For now it answers GET /healthz once the system is ready; pages and the API join later. */
-import Fastify, { type FastifyInstance } from 'fastify';
+/**
+ * The HTTP server: GET /healthz, the server-rendered pages (web/pages.ts) and the JSON API with its
+ * OpenAPI document (web/api.ts). Sign-in with server-side sessions (PostgreSQL) or, for machines,
+ * an API token (Authorization: Bearer). Authorization by role and project is applied in every
+ * route through app/auth.ts; CSRF protection on every state-changing request made with a session.
+ */
+import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySession from '@fastify/session';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+import { principalFor, principalForToken, type Principal } from '../app/auth.js';
+import type { AppContext } from '../app/context.js';
+import { RbmError } from '../domain/errors.js';
+import { registerApi } from './api.js';
+import { registerPages, renderError } from './pages.js';
+import { PostgresSessionStore } from './session-store.js';
 
-export async function startHttpServer(opts: { port: number; host?: string; isReady: () => boolean }): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+declare module 'fastify' {
+  interface Session {
+    userId?: string;
+    flash?: { kind: 'ok' | 'error'; text: string };
+    _csrf?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface HttpServerOptions {
+  port: number;
+  host?: string;
+  isReady: () => boolean;
+  /**
+   * The application context once the system is up (pages and the API answer 503 before). Without
+   * it, the server only answers /healthz (as before the web application existed).
+   */
+  context?: () => AppContext | undefined;
+  /** Signs the session cookie (≥ 32 characters); default RBM_SESSION_SECRET, else a random one per start. */
+  sessionSecret?: string;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (the session cookie is then Secure). Default: RBM_TRUST_PROXY=true. */
+  trustProxy?: boolean;
+  /** Log-in attempts allowed per client address and user name in `windowMs`. Default 10 per 5 minutes. */
+  loginRateLimit?: { max: number; windowMs: number };
+}
+
+export const SESSION_COOKIE = 'rbm_session';
+const SESSION_TTL_MS = 8 * 3600_000;
+
+export async function startHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+  const app = await buildHttpServer(opts);
+  await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  return app;
+}
+
+export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? process.env.RBM_TRUST_PROXY === 'true', bodyLimit: 1024 * 1024 });
   app.get('/healthz', async (_req, reply) => {
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
-  await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  if (!opts.context) return app;
+  const getContext = opts.context;
+  const ctx = (): AppContext => {
+    const c = getContext();
+    if (!c || !opts.isReady()) throw new RbmError('services_unavailable', 'RBM Flow is starting: try again in a few seconds');
+    return c;
+  };
+
+  const secret = opts.sessionSecret ?? process.env.RBM_SESSION_SECRET ?? randomBytes(32).toString('hex');
+  if (secret.length < 32) throw new RbmError('invalid_input', 'the session secret needs at least 32 characters');
+
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret,
+    cookieName: SESSION_COOKIE,
+    // Secure whenever the request came over HTTPS (directly, or through a trusted proxy).
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: SESSION_TTL_MS },
+    saveUninitialized: false,
+    rolling: false,
+    store: new PostgresSessionStore(() => getContext()?.pool, SESSION_TTL_MS),
+  });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  // The hook runs after the body is parsed, so that the log-in limit can key on the user name.
+  await app.register(fastifyRateLimit, { global: false, hook: 'preHandler' });
+
+  app.decorateRequest('principal', null);
+
+  // Security headers on every answer. The PDF viewer is framed by our own pages only.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'same-origin');
+    reply.header('X-Frame-Options', 'SAMEORIGIN');
+    reply.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'self'; object-src 'self'; base-uri 'none'; form-action 'self'");
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
+  // Who is asking: a Bearer token (machines) or the session's user.
+  app.addHook('preHandler', async (req) => {
+    if (isPublic(req)) return;
+    const auth = req.headers.authorization;
+    if (auth !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      req.principal = m ? ((await principalForToken(ctx(), m[1]!)) ?? null) : null;
+      if (!req.principal) throw new RbmError('refused', 'the API token is not valid (or was revoked)', { status: 401 });
+      return;
+    }
+    const userId = req.session.userId;
+    if (userId) {
+      req.principal = (await principalFor(ctx(), userId, 'session')) ?? null;
+      if (!req.principal) await req.session.destroy();
+    }
+  });
+
+  // CSRF: every state-changing request made with a session cookie carries the session's token
+  // (forms: a hidden _csrf field; scripts: an x-csrf-token header). Token requests need none.
+  app.addHook('preHandler', (req, reply, done) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.principal?.via === 'token') return done();
+    // Without a principal the route answers 401 (or redirects to the log-in page), except the log-in form itself.
+    const url = req.url.split('?')[0];
+    if (!req.principal && url !== '/login') return done();
+    if (isPublic(req) && url !== '/login') return done();
+    app.csrfProtection(req, reply, done);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const { status, code } = statusOf(err);
+    if (status >= 500 && status !== 503) getContext()?.log.error({ err, url: req.url }, 'web request failed');
+    const message = status >= 500 && status !== 503 ? 'internal error' : err.message;
+    if (wantsHtml(req)) {
+      if (status === 401) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
+      return reply.code(status).type('text/html; charset=utf-8').send(renderError(req, reply, status, message));
+    }
+    const details = err instanceof RbmError && err.details && 'field' in err.details ? { field: err.details.field, in: err.details.in } : {};
+    return reply.code(status).send({ error: code, message, ...details });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (wantsHtml(req)) return reply.code(404).type('text/html; charset=utf-8').send(renderError(req, reply, 404, 'There is no such page.'));
+    return reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  registerPages(app, ctx, { loginRateLimit: opts.loginRateLimit ?? { max: 10, windowMs: 5 * 60_000 } });
+  registerApi(app, ctx);
   return app;
 }
+
+const PUBLIC_PATHS = ['/healthz', '/login', '/static/', '/openapi.json'];
+function isPublic(req: FastifyRequest): boolean {
+  const url = req.url.split('?')[0]!;
+  return PUBLIC_PATHS.some((p) => (p.endsWith('/') ? url.startsWith(p) : url === p));
+}
+
+/** Page requests get HTML (and a redirect to the log-in page); /api and /openapi.json get JSON. */
+export function wantsHtml(req: FastifyRequest): boolean {
+  return !req.url.startsWith('/api/') && !req.url.startsWith('/openapi.json');
+}
+
+export function statusOf(err: Error & { statusCode?: number; code?: string }): { status: number; code: string } {
+  if (err instanceof RbmError) {
+    const explicit = typeof err.details?.status === 'number' ? err.details.status : undefined;
+    const status = explicit ?? { invalid_input: 400, not_found: 404, conflict: 409, refused: 409, services_unavailable: 503, internal: 500 }[err.code];
+    const code = status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : err.code;
+    return { status, code };
+  }
+  if (err instanceof ZodError) return { status: 400, code: 'invalid_input' };
+  if (err.code?.startsWith('FST_CSRF')) return { status: 403, code: 'csrf' };
+  if (err.statusCode === 429) return { status: 429, code: 'rate_limited' };
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, code: 'invalid_input' };
+  return { status: 500, code: 'internal' };
+}
+
+/** The signed-in principal, or a 401 (pages: a redirect to the log-in page). */
+export function requirePrincipal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new RbmError('refused', 'sign in first', { status: 401 });
+  return req.principal;
+}
+
+export const forbidden = (message: string) => new RbmError('refused', message, { status: 403 });
+
+export type Reply = FastifyReply;

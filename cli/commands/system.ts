@@ -1,6 +1,7 @@
 /** Running the system: the demo, `start`, a worker alone, migrations. */
 import type { Command } from 'commander';
-import { openAppContext } from '../../app/context.js';
+import { openAppContext, type AppContext } from '../../app/context.js';
+import { setDemoPasswords } from '../../app/auth.js';
 import { DEMO_DATA_THROUGH, DEMO_PERIOD, runDemo } from '../../app/demo.js';
 import { loadDemoPortfolio } from '../../app/portfolio.js';
 import { syncAgreementSchedules } from '../../app/agreements.js';
@@ -41,13 +42,16 @@ export function registerSystemCommands(program: Command): void {
       const env = cliEnv();
       const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
       let ready = false;
-      const http = await startHttpServer({ port: env.config.port, host: env.config.host, isReady: () => ready });
+      let webCtx: AppContext | undefined;
+      // The HTTP server answers /healthz (503) while the rest boots; pages and the API need the context.
+      const http = await startHttpServer({ port: env.config.port, host: env.config.host, isReady: () => ready, context: () => webCtx });
       const system = await bootSystem(env.config, log, { worker: true }).catch(async (e) => {
         await http.close();
         throw e;
       });
       const embeddedDatabase = !env.config.databaseUrl;
-      const ctx = await openAppContext(env.config, system.services, log);
+      const ctx = await openAppContext(env.config, system.services, log); // kept open for the web until Ctrl-C
+      let demoLogins: Awaited<ReturnType<typeof setDemoPasswords>>;
       try {
         if ((embeddedDatabase || env.config.loadDemo) && (await isEmptyPortfolio(system.services.databaseUrl))) {
           const loaded = await loadDemoPortfolio(ctx, DEMO_DATA_THROUGH);
@@ -56,13 +60,22 @@ export function registerSystemCommands(program: Command): void {
         // Each donor agreement has its Temporal Schedule (`temporal schedule list` shows them).
         const synced = await syncAgreementSchedules(ctx);
         log.info(synced, 'agreement schedules in sync');
-      } finally {
+        demoLogins = await setDemoPasswords(ctx);
+      } catch (e) {
         await ctx.close();
+        await http.close();
+        await system.stop();
+        throw e;
       }
+      webCtx = ctx;
       const unpublish = publishServices(env.config, system.services);
       ready = true;
       for (const s of system.services.started) say(`Started ${s}`);
-      say(`RBM Flow is running: http://${env.config.host}:${env.config.port}/healthz${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}. Ctrl-C stops it.`);
+      say(`RBM Flow is running: http://${env.config.host}:${env.config.port}/ (sign in there)${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}${system.services.mailUiUrl ? `, mail inbox ${system.services.mailUiUrl}` : ''}. Ctrl-C stops it.`);
+      if (demoLogins.length) {
+        say('Demo users (user name, password; shown at first start only; change them before real use):');
+        for (const d of demoLogins) say(`  ${d.userId.padEnd(14)} ${d.password.padEnd(26)} ${d.name} (${d.roles})`);
+      }
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -71,6 +84,7 @@ export function registerSystemCommands(program: Command): void {
       ready = false;
       unpublish();
       await http.close();
+      await ctx.close();
       await system.stop();
       say('Stopped.');
     });

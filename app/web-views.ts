@@ -1,0 +1,181 @@
+/**
+ * What the web pages and the API read, already filtered by what the signed-in user may see:
+ * the approval inbox, the M&E portfolio, a cycle's page, the donor's reports.
+ */
+import { RbmError } from '../domain/errors.js';
+import { isOpen, type ArtifactRef, type CycleState, type CycleStatus } from '../domain/report-cycle.js';
+import { finalReports, getArtifactInfo, type ArtifactInfo, type FinalReportRow } from '../db/auth-repository.js';
+import { findArtifacts, getCycle, listCycleEvents, listCycles, readArtifact, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
+import { listProjects, type ProjectSummary } from '../db/portfolio-repository.js';
+import { can, isInternal, type Principal } from './auth.js';
+import { cycleStatus } from './cycles.js';
+import type { AppContext } from './context.js';
+
+export interface CycleSummary extends CycleRow {
+  projectTitle: string;
+  dueDate: string | null;
+  overdue: boolean;
+  stepName: string | null;
+  approvers: string[];
+}
+
+const STATE_ORDER: CycleState[] = ['returned', 'awaiting_approval', 'gathering', 'rendering', 'finalizing', 'delivering', 'completed', 'cancelled'];
+
+/** Live status of many cycles, a few at a time; a cycle whose workflow is unreachable keeps its row. */
+async function summaries(ctx: AppContext, rows: CycleRow[], titles: Map<string, string>): Promise<CycleSummary[]> {
+  const out: CycleSummary[] = [];
+  const queue = [...rows];
+  const worker = async () => {
+    for (let row = queue.shift(); row; row = queue.shift()) {
+      // Closed cycles: the row says it all. Open ones: the live status, if a worker answers soon.
+      const status = isOpen(row.state) ? await liveStatus(ctx, row.id) : undefined;
+      out.push({
+        ...row,
+        state: status?.state ?? row.state,
+        currentVersion: status?.version ?? row.currentVersion,
+        projectTitle: titles.get(row.projectCode) ?? row.projectCode,
+        dueDate: status?.dueDate ?? null,
+        overdue: Boolean(status?.overdue) && isOpen(status!.state),
+        stepName: status && status.state === 'awaiting_approval' ? (status.stepName ?? null) : null,
+        approvers: status && status.state === 'awaiting_approval' ? status.approvers : [],
+      });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return out.sort((a, b) => (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999') || a.id.localeCompare(b.id));
+}
+
+/** The workflow's status, or undefined when no worker answers the query within `ms` (a list stays fast). */
+async function liveStatus(ctx: AppContext, cycleId: string, ms = 3000): Promise<CycleStatus | undefined> {
+  try {
+    return await ctx.temporal.connection.withDeadline(Date.now() + ms, () => cycleStatus(ctx, cycleId));
+  } catch {
+    return undefined;
+  }
+}
+
+async function projectTitles(ctx: AppContext): Promise<{ projects: ProjectSummary[]; titles: Map<string, string> }> {
+  const projects = await listProjects(ctx.pool);
+  return { projects, titles: new Map(projects.map((p) => [p.code, p.title])) };
+}
+
+/** Drafts waiting for this user's decision (the user is an approver of the open step). */
+export async function inbox(ctx: AppContext, p: Principal): Promise<CycleSummary[]> {
+  const { titles } = await projectTitles(ctx);
+  const rows = (await listCycles(ctx.pool, { state: 'awaiting_approval' })).filter((c) => can(p, 'decide', c.projectCode));
+  return (await summaries(ctx, rows, titles)).filter((c) => c.state === 'awaiting_approval' && c.approvers.includes(p.userId));
+}
+
+export interface PortfolioProject extends ProjectSummary {
+  latest: CycleSummary | null;
+  mayStart: boolean;
+}
+export interface PortfolioView {
+  projects: PortfolioProject[];
+  byState: Array<{ state: CycleState; cycles: CycleSummary[] }>;
+}
+
+/** The M&E portfolio: each readable project with its latest cycle, and the cycles grouped by state. */
+export async function portfolio(ctx: AppContext, p: Principal, filter: { projectCode?: string; state?: string } = {}): Promise<PortfolioView> {
+  const { projects, titles } = await projectTitles(ctx);
+  const readable = projects.filter((pr) => can(p, 'read_project', pr.code) && (!filter.projectCode || pr.code === filter.projectCode));
+  const codes = new Set(readable.map((pr) => pr.code));
+  const rows = (await listCycles(ctx.pool, { state: filter.state, projectCode: filter.projectCode })).filter((c) => codes.has(c.projectCode));
+  const cycles = await summaries(ctx, rows, titles);
+  const latest = new Map<string, CycleSummary>();
+  for (const c of cycles) {
+    const cur = latest.get(c.projectCode);
+    if (!cur || c.period > cur.period || (c.period === cur.period && c.startedAt > cur.startedAt)) latest.set(c.projectCode, c);
+  }
+  return {
+    projects: readable.map((pr) => ({ ...pr, latest: latest.get(pr.code) ?? null, mayStart: can(p, 'start_cycle', pr.code) })),
+    byState: STATE_ORDER.map((state) => ({ state, cycles: cycles.filter((c) => c.state === state) })).filter((g) => g.cycles.length),
+  };
+}
+
+/** What changed between two versions' headline figures (the "since the last version" box). */
+export interface VersionChange {
+  from: number;
+  to: number;
+  dataChanged: boolean;
+  rows: Array<{ label: string; before: number; after: number; delta: number }>;
+}
+
+const HEADLINE_LABELS: Record<string, string> = { on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_data: 'No data', reported: 'Reported (no target)' };
+
+export function versionChange(status: CycleStatus): VersionChange | null {
+  const cur = status.versions.find((v) => v.version === status.version);
+  const prev = status.versions.filter((v) => v.version < status.version).at(-1);
+  if (!cur || !prev) return null;
+  const rows = [{ label: 'Values read', before: prev.valueCount, after: cur.valueCount, delta: cur.valueCount - prev.valueCount }];
+  for (const [k, label] of Object.entries(HEADLINE_LABELS)) {
+    const before = prev.headline.byStatus[k as keyof typeof prev.headline.byStatus] ?? 0;
+    const after = cur.headline.byStatus[k as keyof typeof cur.headline.byStatus] ?? 0;
+    if (before || after) rows.push({ label: `Indicators ${label.toLowerCase()}`, before, after, delta: after - before });
+  }
+  return { from: prev.version, to: cur.version, dataChanged: prev.dataSha256 !== cur.dataSha256, rows };
+}
+
+export interface CycleView {
+  status: CycleStatus;
+  row: CycleRow;
+  projectTitle: string;
+  history: AuditEvent[];
+  draft: ArtifactRef[];
+  final: ArtifactRef[];
+  may: { decide: boolean; resubmit: boolean; cancel: boolean; readDraft: boolean };
+  changes: VersionChange | null;
+}
+
+/** A cycle as staff see it; a donor or a user of another project gets "not found". */
+export async function cycleView(ctx: AppContext, p: Principal, cycleId: string): Promise<CycleView> {
+  const row = await getCycle(ctx.pool, cycleId);
+  if (!row || !can(p, 'read_project', row.projectCode)) throw new RbmError('not_found', `no report cycle ${cycleId}`);
+  const status: CycleStatus = (await liveStatus(ctx, cycleId, 10_000)) ?? {
+    // No worker answered: what the database knows (decisions are in the audit trail below).
+    cycleId, projectCode: row.projectCode, period: row.period, templateId: row.templateId, state: row.state, version: row.currentVersion,
+    approvers: [], versions: [], decisions: [], final: [], finalHeadline: null, deliveredTo: [],
+  };
+  const { titles } = await projectTitles(ctx);
+  const current = status.versions.find((v) => v.version === status.version);
+  const draft = current?.draft ?? (status.version ? await findArtifacts(ctx.pool, cycleId, status.version, 'draft') : []);
+  const final = status.final.length ? status.final : await findArtifacts(ctx.pool, cycleId, status.version, 'final');
+  return {
+    status, row, projectTitle: titles.get(row.projectCode) ?? row.projectCode,
+    history: await listCycleEvents(ctx.pool, cycleId),
+    draft, final: status.state === 'completed' || status.state === 'delivering' ? final : [],
+    changes: versionChange(status),
+    may: {
+      decide: status.state === 'awaiting_approval' && status.approvers.includes(p.userId) && can(p, 'decide', row.projectCode),
+      resubmit: status.state === 'returned' && can(p, 'resubmit', row.projectCode),
+      cancel: isOpen(status.state) && can(p, 'cancel', row.projectCode),
+      readDraft: can(p, 'read_draft', row.projectCode),
+    },
+  };
+}
+
+/** The approved final reports the user may download: for a donor, those of the projects it funds. */
+export async function donorReports(ctx: AppContext, p: Principal): Promise<FinalReportRow[]> {
+  const { projects } = await projectTitles(ctx);
+  const codes = projects.map((pr) => pr.code).filter((c) => (isInternal(p) ? can(p, 'read_final', c) : p.donorProjects.includes(c)));
+  return finalReports(ctx.pool, codes);
+}
+
+/**
+ * An artifact's bytes when the user may have them: drafts for staff of the project; finals of a
+ * completed cycle also for its donors. Anything else is "not found", so ids cannot be probed.
+ */
+export async function artifactFor(ctx: AppContext, p: Principal, id: string): Promise<{ info: ArtifactInfo; content: Buffer }> {
+  const notFound = new RbmError('not_found', `no file ${id}`);
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound;
+  const info = await getArtifactInfo(ctx.pool, id);
+  if (!info) throw notFound;
+  let allowed = false;
+  if (info.stage === 'preview' || !info.projectCode) allowed = p.roles.some((g) => g.role === 'admin' || g.role === 'me_officer');
+  else if (info.stage === 'draft') allowed = can(p, 'read_draft', info.projectCode);
+  else allowed = info.cycleState === 'completed' ? can(p, 'read_final', info.projectCode) : can(p, 'read_draft', info.projectCode);
+  if (!allowed) throw notFound;
+  const file = await readArtifact(ctx.pool, id);
+  if (!file) throw notFound;
+  return { info, content: file.content };
+}

@@ -1,0 +1,363 @@
+/**
+ * The web application over real HTTP: log-in and sessions, CSRF, the log-in rate limit, API tokens,
+ * zod validation naming the field, /openapi.json, and the authorization matrix: each role against
+ * each endpoint and page, allowed or denied, enforced by the server.
+ *
+ * Data: the demo portfolio; project LY10P0570 (VHR: manager pm.vhr, donors EU and DONOR-B) with a
+ * completed cycle for 2023-Q1 and one awaiting the manager's approval for 2023-Q2.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPassword, setDemoPasswords } from '../app/auth.js';
+import { decide, startCycle, waitForCycleState, waitForStep } from '../app/cycles.js';
+import { loadDemoPortfolio } from '../app/portfolio.js';
+import type { CycleStatus } from '../domain/report-cycle.js';
+import { startHttpServer } from '../web/server.js';
+import { freePort } from './support/global-setup.js';
+import { startTestSystem, type TestSystem } from './support/test-system.js';
+
+const PROJECT = 'LY10P0570';
+const TEMPLATE = 'iom-donor-report';
+let sys: TestSystem;
+let http: FastifyInstance;
+let base: string;
+let done: CycleStatus; // 2023-Q1, completed
+let open: CycleStatus; // 2023-Q2, awaiting pm.vhr
+
+/** A user agent with a cookie jar: signs in through the log-in form like a browser. */
+class Agent {
+  cookies = new Map<string, string>();
+  csrf = '';
+  constructor(readonly user: string | null) {}
+
+  async fetch(path: string, init: RequestInit & { form?: Record<string, string>; json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    let body = init.body;
+    if (init.form) {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      body = new URLSearchParams(init.form).toString();
+    } else if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    const res = await fetch(base + path, { ...init, headers, body, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const value = pair!.slice(i + 1);
+      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(pair!.slice(0, i));
+      else this.cookies.set(pair!.slice(0, i), value);
+    }
+    return res;
+  }
+
+  async formToken(path: string): Promise<string> {
+    const html = await (await this.fetch(path)).text();
+    const m = /name="_csrf" value="([^"]+)"/.exec(html);
+    if (!m) throw new Error(`no CSRF token on ${path}`);
+    return m[1]!;
+  }
+
+  async login(password = demoPassword(this.user!)): Promise<Response> {
+    const token = await this.formToken('/login');
+    return this.fetch('/login', { method: 'POST', form: { _csrf: token, username: this.user!, password, next: '/' } });
+  }
+
+  static async signedIn(user: string | null): Promise<Agent> {
+    const a = new Agent(user);
+    if (!user) return a;
+    const res = await a.login();
+    expect(res.status, `log-in of ${user}`).toBe(302);
+    const me = await (await a.fetch('/api/v1/me')).json();
+    a.csrf = me.csrfToken;
+    return a;
+  }
+
+  post(path: string, json: unknown) {
+    return this.fetch(path, { method: 'POST', json, headers: { 'x-csrf-token': this.csrf } });
+  }
+  postForm(path: string, form: Record<string, string>) {
+    return this.fetch(path, { method: 'POST', form: { ...form, _csrf: this.csrf } });
+  }
+}
+
+beforeAll(async () => {
+  sys = await startTestSystem('web');
+  await loadDemoPortfolio(sys.ctx, '2025-Q4');
+  await setDemoPasswords(sys.ctx);
+  const port = await freePort();
+  http = await startHttpServer({ port, isReady: () => true, context: () => sys.ctx, loginRateLimit: { max: 5, windowMs: 60_000 } });
+  base = `http://127.0.0.1:${port}`;
+
+  const q1 = await startCycle(sys.ctx, { projectCode: PROJECT, period: '2023-Q1', startedBy: 'me.officer' });
+  const q2 = await startCycle(sys.ctx, { projectCode: PROJECT, period: '2023-Q2', startedBy: 'me.officer' });
+  await waitForStep(sys.ctx, q1.cycleId, 1, 0);
+  await decide(sys.ctx, q1.cycleId, { decision: 'approve', by: 'pm.vhr' });
+  await waitForStep(sys.ctx, q1.cycleId, 1, 1);
+  await decide(sys.ctx, q1.cycleId, { decision: 'approve', by: 'com.libya' });
+  done = await waitForCycleState(sys.ctx, q1.cycleId, ['completed']);
+  open = await waitForStep(sys.ctx, q2.cycleId, 1, 0);
+});
+afterAll(async () => {
+  await http?.close();
+  await sys?.stop();
+});
+
+const USERS = [null, 'admin', 'me.officer', 'pm.vhr', 'pm.governance', 'com.libya', 'donor.eu', 'donor.a', 'viewer'] as const;
+type User = (typeof USERS)[number];
+
+describe('log-in and sessions', () => {
+  it('stores argon2id hashes, signs in with a fresh HttpOnly session cookie, refuses a wrong password, and signs out', async () => {
+    const { rows } = await sys.ctx.pool.query(`SELECT password_hash FROM user_credentials WHERE user_id = 'pm.vhr'`);
+    expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
+    expect(await setDemoPasswords(sys.ctx)).toEqual([]); // set once: a later start prints nothing
+
+    const a = new Agent('pm.vhr');
+    const before = (await a.formToken('/login'), a.cookies.get('rbm_session'));
+    const res = await a.login();
+    expect(res.status).toBe(302);
+    const setCookie = res.headers.getSetCookie().join('\n');
+    expect(setCookie).toMatch(/rbm_session=.*HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(a.cookies.get('rbm_session')).not.toBe(before); // a new session id at log-in
+    expect((await a.fetch('/inbox')).status).toBe(200);
+
+    const wrong = await new Agent('pm.vhr').login('not-the-password');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toMatch(/user name or the password is not right/);
+
+    const token = await a.formToken('/inbox');
+    expect((await a.fetch('/logout', { method: 'POST', form: { _csrf: token } })).status).toBe(302);
+    const after = await a.fetch('/inbox');
+    expect(after.status).toBe(302);
+    expect(after.headers.get('location')).toMatch(/^\/login\?next=/);
+  });
+
+  it('lets a user change the password (the current one is asked for)', async () => {
+    const a = await Agent.signedIn('pm.wash');
+    const wrong = await a.postForm('/account/password', { current: 'nope', password: 'a-new-long-password', confirm: 'a-new-long-password' });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/current password is not right/);
+    const short = await a.postForm('/account/password', { current: demoPassword('pm.wash'), password: 'short', confirm: 'short' });
+    expect(short.status).toBe(400);
+    const ok = await a.postForm('/account/password', { current: demoPassword('pm.wash'), password: 'a-new-long-password', confirm: 'a-new-long-password' });
+    expect(ok.status).toBe(302);
+    expect((await new Agent('pm.wash').login()).status).toBe(401);
+    expect((await new Agent('pm.wash').login('a-new-long-password')).status).toBe(302);
+  });
+
+  it('refuses a form or API call without the CSRF token', async () => {
+    const a = await Agent.signedIn('pm.vhr');
+    const form = await a.fetch(`/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, { method: 'POST', form: { decision: 'approve', version: '1' } });
+    expect(form.status).toBe(403);
+    const api = await a.fetch(`/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, { method: 'POST', json: { decision: 'approve', version: 99 } });
+    expect(api.status).toBe(403);
+    expect((await api.json()).error).toBe('csrf');
+    const bad = await a.fetch(`/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, { method: 'POST', json: { decision: 'approve', version: 99 }, headers: { 'x-csrf-token': 'forged' } });
+    expect(bad.status).toBe(403);
+    // Without a session there is nothing to forge: a log-in form posted without a token is refused too.
+    const noToken = await new Agent('pm.vhr').fetch('/login', { method: 'POST', form: { username: 'pm.vhr', password: demoPassword('pm.vhr') } });
+    expect(noToken.status).toBe(403);
+  });
+
+  it('rate-limits log-in attempts per address and user name', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await new Agent('donor.pooled').login('wrong-password')).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    // Another user from the same address is not locked out.
+    expect((await new Agent('donor.b').login()).status).toBe(302);
+  });
+});
+
+describe('server without an application context', () => {
+  it('answers only /healthz, as `rbm start` did before the web application', async () => {
+    const port = await freePort();
+    const bare = await startHttpServer({ port, isReady: () => true });
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/login`)).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('answers 503 on pages and the API while `rbm start` is still booting, then serves them', async () => {
+    const port = await freePort();
+    let ready = false;
+    let ctx: typeof sys.ctx | undefined;
+    const booting = await startHttpServer({ port, isReady: () => ready, context: () => ctx });
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(503);
+      expect((await fetch(`http://127.0.0.1:${port}/login`)).status).toBe(503);
+      expect((await fetch(`http://127.0.0.1:${port}/api/v1/projects`, { headers: { authorization: 'Bearer rbm_x' } })).status).toBe(503);
+      ctx = sys.ctx;
+      ready = true;
+      expect((await fetch(`http://127.0.0.1:${port}/login`)).status).toBe(200);
+    } finally {
+      await booting.close();
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('validates bodies and queries with zod: a 400 names the field', async () => {
+    const me = await Agent.signedIn('me.officer');
+    const r1 = await me.post('/api/v1/cycles', { project: PROJECT });
+    expect(r1.status).toBe(400);
+    expect(await r1.json()).toMatchObject({ error: 'invalid_input', field: 'period', in: 'body' });
+    const r2 = await me.post('/api/v1/cycles', { project: PROJECT, period: '2023-Q9' });
+    expect(await r2.json()).toMatchObject({ field: 'period', message: expect.stringMatching(/a period/) });
+    const r3 = await me.fetch('/api/v1/cycles?state=done');
+    expect(r3.status).toBe(400);
+    expect(await r3.json()).toMatchObject({ field: 'state', in: 'query' });
+    const pm = await Agent.signedIn('pm.vhr');
+    const r4 = await pm.post(`/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, { decision: 'return' });
+    expect(r4.status).toBe(400);
+    expect(await r4.json()).toMatchObject({ field: 'comment' });
+    const r5 = await pm.post(`/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, { decision: 'maybe' });
+    expect(await r5.json()).toMatchObject({ field: 'decision' });
+  });
+
+  it('serves /openapi.json generated from the same schemas', async () => {
+    const res = await fetch(`${base}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toMatch(/^3\.1/);
+    const decideOp = doc.paths['/api/v1/cycles/{project}/{period}/{template}/decide'].post;
+    expect(decideOp.requestBody.content['application/json'].schema.properties.decision.enum).toEqual(['approve', 'return']);
+    expect(doc.paths['/api/v1/cycles'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['state', 'project']);
+    expect(doc.paths['/api/v1/cycles'].post.requestBody.content['application/json'].schema.required).toEqual(['project', 'period']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/projects', '/api/v1/projects/{code}/indicators', '/api/v1/files/{id}', '/api/v1/cycles/{project}/{period}/{template}/history']));
+  });
+
+  it('accepts API tokens (Bearer) for machines, without CSRF, until revoked', async () => {
+    const me = await Agent.signedIn('me.officer');
+    const created = await me.post('/api/v1/tokens', { name: 'nightly export' });
+    expect(created.status).toBe(201);
+    const { token, id } = await created.json();
+    expect(token).toMatch(/^rbm_/);
+    const auth = { authorization: `Bearer ${token}` };
+    const projects = await fetch(`${base}/api/v1/projects`, { headers: auth });
+    expect(projects.status).toBe(200);
+    expect((await projects.json()).map((p: { code: string }) => p.code)).toContain(PROJECT);
+    const history = await fetch(`${base}/api/v1/cycles/${PROJECT}/2023-Q1/${TEMPLATE}/history`, { headers: auth });
+    expect((await history.json()).length).toBeGreaterThan(3);
+    // A POST with a token needs no CSRF token (no cookie is involved): here the workflow refuses it.
+    const resub = await fetch(`${base}/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/resubmit`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
+    expect(resub.status).toBe(409);
+    expect((await fetch(`${base}/api/v1/projects`, { headers: { authorization: 'Bearer rbm_nope' } })).status).toBe(401);
+    const { rows } = await sys.ctx.pool.query('SELECT token_sha256 FROM api_tokens WHERE id = $1', [id]);
+    expect(rows[0].token_sha256).not.toContain(token);
+    await me.postForm(`/account/tokens/${id}/revoke`, {});
+    expect((await fetch(`${base}/api/v1/projects`, { headers: auth })).status).toBe(401);
+  });
+});
+
+const agents = new Map<User, Agent>(); // signed in once (the log-in limit counts every attempt)
+
+describe('authorization matrix: each role against each endpoint', () => {
+  beforeAll(async () => {
+    for (const u of USERS) agents.set(u, await Agent.signedIn(u));
+  });
+
+  const STAFF_OF_PROJECT: User[] = ['admin', 'me.officer', 'pm.vhr', 'com.libya', 'viewer'];
+  const STAFF: User[] = [...STAFF_OF_PROJECT, 'pm.governance'];
+  const cyc = (period: string) => `${PROJECT}/${period}/${TEMPLATE}`;
+  const draftPdf = () => open.versions[0]!.draft.find((a) => a.format === 'pdf')!.id;
+  const finalPdf = () => done.final.find((a) => a.format === 'pdf')!.id;
+
+  interface Case {
+    name: string;
+    method?: 'GET' | 'POST';
+    path: () => string;
+    body?: Record<string, unknown>;
+    form?: boolean;
+    allowed: User[];
+    /** Status for an allowed user (e.g. 409 when the workflow then refuses, 400 for a period outside the project). */
+    ok: number;
+    /** Status for a signed-in user who is denied: 403, or 404 where existence is not disclosed. */
+    denied?: number;
+  }
+  const CASES: Case[] = [
+    { name: 'GET /api/v1/projects', path: () => '/api/v1/projects', allowed: STAFF, ok: 200 },
+    { name: 'GET /api/v1/projects/:code', path: () => `/api/v1/projects/${PROJECT}`, allowed: STAFF_OF_PROJECT, ok: 200 },
+    { name: 'GET /api/v1/projects/:code/indicators', path: () => `/api/v1/projects/${PROJECT}/indicators`, allowed: STAFF_OF_PROJECT, ok: 200 },
+    { name: 'GET /api/v1/cycles', path: () => '/api/v1/cycles', allowed: STAFF, ok: 200 },
+    { name: 'GET /api/v1/inbox', path: () => '/api/v1/inbox', allowed: ['pm.vhr', 'pm.governance', 'com.libya'], ok: 200 },
+    { name: 'GET /api/v1/cycles/:id', path: () => `/api/v1/cycles/${cyc('2023-Q2')}`, allowed: STAFF_OF_PROJECT, ok: 200 },
+    { name: 'GET /api/v1/cycles/:id/history', path: () => `/api/v1/cycles/${cyc('2023-Q1')}/history`, allowed: STAFF_OF_PROJECT, ok: 200 },
+    { name: 'POST /api/v1/cycles (start)', method: 'POST', path: () => '/api/v1/cycles', body: { project: PROJECT, period: '2019-Q1' }, allowed: ['admin', 'me.officer'], ok: 400 },
+    { name: 'POST /api/v1/cycles/:id/decide', method: 'POST', path: () => `/api/v1/cycles/${cyc('2023-Q2')}/decide`, body: { decision: 'approve', version: 99 }, allowed: ['pm.vhr', 'com.libya'], ok: 409 },
+    { name: 'POST /api/v1/cycles/:id/resubmit', method: 'POST', path: () => `/api/v1/cycles/${cyc('2023-Q2')}/resubmit`, body: {}, allowed: ['me.officer'], ok: 409 },
+    { name: 'POST /api/v1/cycles/:id/cancel', method: 'POST', path: () => `/api/v1/cycles/${cyc('2023-Q1')}/cancel`, body: { reason: 'matrix test' }, allowed: ['admin', 'me.officer'], ok: 409 },
+    { name: 'GET /api/v1/reports', path: () => '/api/v1/reports', allowed: [...STAFF, 'donor.eu', 'donor.a'], ok: 200 },
+    { name: 'GET /api/v1/files/:draft', path: () => `/api/v1/files/${draftPdf()}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
+    { name: 'GET /api/v1/files/:final', path: () => `/api/v1/files/${finalPdf()}`, allowed: [...STAFF_OF_PROJECT, 'donor.eu'], ok: 200, denied: 404 },
+    { name: 'GET /inbox', path: () => '/inbox', allowed: ['pm.vhr', 'pm.governance', 'com.libya'], ok: 200 },
+    { name: 'GET /portfolio', path: () => '/portfolio', allowed: STAFF, ok: 200 },
+    { name: 'GET /cycles/:id', path: () => `/cycles/${cyc('2023-Q2')}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
+    { name: 'POST /cycles/:id/decide (form)', method: 'POST', form: true, path: () => `/cycles/${cyc('2023-Q2')}/decide`, body: { decision: 'approve', version: '99' }, allowed: ['pm.vhr', 'com.libya'], ok: 409 },
+    { name: 'POST /cycles/:id/resubmit (form)', method: 'POST', form: true, path: () => `/cycles/${cyc('2023-Q2')}/resubmit`, body: {}, allowed: ['me.officer'], ok: 409 },
+    { name: 'POST /portfolio/cycles (form)', method: 'POST', form: true, path: () => '/portfolio/cycles', body: { project: PROJECT, period: '2019-Q1' }, allowed: ['admin', 'me.officer'], ok: 400 },
+    { name: 'GET /reports', path: () => '/reports', allowed: [...STAFF, 'donor.eu', 'donor.a'], ok: 200 },
+    { name: 'GET /files/:draft', path: () => `/files/${draftPdf()}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
+    { name: 'GET /files/:final', path: () => `/files/${finalPdf()}`, allowed: [...STAFF_OF_PROJECT, 'donor.eu'], ok: 200, denied: 404 },
+    { name: 'GET /admin/users', path: () => '/admin/users', allowed: ['admin'], ok: 200 },
+    { name: 'GET /admin/templates', path: () => '/admin/templates', allowed: ['admin'], ok: 200 },
+    { name: 'GET /account/tokens', path: () => '/account/tokens', allowed: USERS.filter((u) => u !== null), ok: 200 },
+  ];
+
+  it.each(CASES)('$name', async (c) => {
+    const got: Record<string, number> = {};
+    const want: Record<string, number> = {};
+    for (const u of USERS) {
+      const a = agents.get(u)!;
+      const res = c.method === 'POST'
+        ? (c.form ? await a.postForm(c.path(), Object.fromEntries(Object.entries(c.body ?? {}).map(([k, v]) => [k, String(v)]))) : await a.post(c.path(), c.body ?? {}))
+        : await a.fetch(c.path());
+      await res.arrayBuffer();
+      got[String(u)] = res.status;
+      const page = !c.path().startsWith('/api/');
+      want[String(u)] = u === null ? (page ? 302 : 401) : c.allowed.includes(u) ? c.ok : (c.denied ?? 403);
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('a donor sees only the final reports of the projects it funds', async () => {
+    const eu = await (await agents.get('donor.eu')!.fetch('/api/v1/reports')).json();
+    expect(eu.map((r: { cycleId: string }) => r.cycleId)).toContain(done.cycleId);
+    const a = await (await agents.get('donor.a')!.fetch('/api/v1/reports')).json();
+    expect(a.map((r: { projectCode: string }) => r.projectCode)).not.toContain(PROJECT);
+    const page = await (await agents.get('donor.eu')!.fetch('/reports')).text();
+    expect(page).toContain(PROJECT);
+    expect(page).not.toContain('/portfolio');
+  });
+});
+
+describe('a decision through the API', () => {
+  it('the manager approves with an API token; the Chief of Mission returns through the session API; the history records both', async () => {
+    const pm = agents.get('pm.vhr')!;
+    const { token } = await (await pm.post('/api/v1/tokens', { name: 'approvals script' })).json();
+    const res = await fetch(`${base}/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve', version: open.version, comment: 'fine' }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).decisions).toContainEqual(expect.objectContaining({ by: 'pm.vhr', decision: 'approve', version: 1 }));
+    await waitForStep(sys.ctx, open.cycleId, 1, 1);
+
+    const com = agents.get('com.libya')!;
+    const inbox = await (await com.fetch('/api/v1/inbox')).json();
+    expect(inbox.map((c: { id: string }) => c.id)).toContain(open.cycleId);
+    const ret = await com.post(`/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/decide`, { decision: 'return', comment: 'Add the Q2 narrative.' });
+    expect(ret.status).toBe(200);
+    expect((await ret.json()).state).toBe('returned');
+    // The audit trail is written by the workflow's activity, just after the Update returns.
+    await expect.poll(async () => {
+      const history = await (await com.fetch(`/api/v1/cycles/${PROJECT}/2023-Q2/${TEMPLATE}/history`)).json();
+      return history.map((e: { actor: string; action: string }) => `${e.actor}:${e.action}`);
+    }, { timeout: 20_000 }).toEqual(expect.arrayContaining(['pm.vhr:approved', 'com.libya:returned']));
+  });
+});

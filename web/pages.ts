@@ -1,0 +1,281 @@
+/** The server-rendered pages: log-in, inbox, portfolio, cycle, donor reports, admin, API tokens. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { apiTokens, authorize, createApiToken, hasRole, isAdmin, isDonor, isInternal, MIN_PASSWORD_LENGTH, revokeToken, setPassword, verifyLogin, type Principal } from '../app/auth.js';
+import type { AppContext } from '../app/context.js';
+import { cancelCycle, decide, resubmit, startCycle } from '../app/cycles.js';
+import { usersList } from '../app/portfolio.js';
+import { artifactFor, cycleView, donorReports, inbox, portfolio } from '../app/web-views.js';
+import { RbmError } from '../domain/errors.js';
+import { isOpen, reportCycleId } from '../domain/report-cycle.js';
+import { getCycle } from '../db/cycles-repository.js';
+import { DEFAULT_TEMPLATE_ID, loadTemplates } from '../templates/registry.js';
+import { renderPage, STATIC_DIR, type LayoutData, type NavItem } from './render.js';
+import { forbidden, requirePrincipal } from './server.js';
+
+type Ctx = () => AppContext;
+
+const ROLE_LABELS: Record<string, string> = {
+  admin: 'Administrator', me_officer: 'M&E officer', project_manager: 'Project manager', approver: 'Chief of Mission / approver',
+  donor_contact: 'Donor', viewer: 'Viewer',
+};
+
+function navFor(p: Principal, current: string): NavItem[] {
+  const items: NavItem[] = [];
+  if (hasRole(p, 'project_manager', 'approver')) items.push({ href: '/inbox', label: 'Approval inbox' });
+  if (isInternal(p)) items.push({ href: '/portfolio', label: 'Portfolio' });
+  items.push({ href: '/reports', label: isDonor(p) && !isInternal(p) ? 'Our reports' : 'Final reports' });
+  if (isAdmin(p)) items.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/templates', label: 'Templates' });
+  items.push({ href: '/account', label: 'Account' });
+  return items.map((i) => ({ ...i, active: current.startsWith(i.href) }));
+}
+
+function layout(req: FastifyRequest, reply: FastifyReply, title: string): LayoutData {
+  const p = req.principal;
+  const flash = req.session?.flash ?? null;
+  if (flash) req.session.flash = undefined;
+  return {
+    title,
+    user: p ? { id: p.userId, name: p.name, roleLabel: [...new Set(p.roles.map((r) => ROLE_LABELS[r.role] ?? r.role))].join(', ') } : null,
+    nav: p ? navFor(p, req.url) : [],
+    csrfToken: req.session ? reply.generateCsrf() : undefined,
+    flash,
+  };
+}
+
+function html(reply: FastifyReply, body: string) {
+  return reply.type('text/html; charset=utf-8').send(body);
+}
+
+function flash(req: FastifyRequest, kind: 'ok' | 'error', text: string) {
+  req.session.flash = { kind, text };
+}
+
+export function renderError(req: FastifyRequest, reply: FastifyReply, status: number, message: string): string {
+  const titles: Record<number, string> = { 400: 'Check the form', 403: 'Not allowed', 404: 'Not found', 409: 'Refused', 429: 'Too many attempts', 503: 'Starting' };
+  let data: LayoutData;
+  try {
+    data = layout(req, reply, titles[status] ?? 'Error');
+  } catch {
+    data = { title: titles[status] ?? 'Error' };
+  }
+  return renderPage('error', data, { status, heading: titles[status] ?? 'Something went wrong', message });
+}
+
+const cycleIdOf = (params: unknown) => {
+  const p = z.object({ project: z.string().min(1), period: z.string().min(1), template: z.string().min(1) }).parse(params);
+  return reportCycleId(p.project, p.period, p.template);
+};
+const cycleUrl = (id: string) => `/cycles/${id.split('/').slice(1).map(encodeURIComponent).join('/')}`;
+
+/** Parses a form; a missing or bad field is a 400 that names it. */
+function form<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || '(form)';
+  throw new RbmError('invalid_input', `field "${field}": ${issue.message}`, { field, in: 'body' });
+}
+
+async function projectOfCycle(c: AppContext, cycleId: string): Promise<string> {
+  const row = await getCycle(c.pool, cycleId);
+  if (!row) throw new RbmError('not_found', `no report cycle ${cycleId}`);
+  return row.projectCode;
+}
+
+export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimit: { max: number; windowMs: number } }): void {
+  const css = fs.readFileSync(path.join(STATIC_DIR, 'app.css'));
+  app.get('/static/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(css));
+
+  app.get('/', async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (hasRole(p, 'project_manager', 'approver')) return reply.redirect('/inbox');
+    if (isInternal(p)) return reply.redirect('/portfolio');
+    return reply.redirect('/reports');
+  });
+
+  // --- log-in ---------------------------------------------------------------------------------
+  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
+  app.get('/login', async (req, reply) => {
+    ctx(); // 503 while the system starts: the session cannot be stored yet
+    const next = safeNext((req.query as Record<string, unknown>).next);
+    return html(reply, renderPage('login', { ...layout(req, reply, 'Sign in'), nav: [] }, { next, error: null, username: '' }));
+  });
+  app.post('/login', {
+    config: {
+      rateLimit: {
+        max: o.loginRateLimit.max,
+        timeWindow: o.loginRateLimit.windowMs,
+        keyGenerator: (req: FastifyRequest) => `${req.ip}|${String((req.body as Record<string, unknown> | undefined)?.username ?? '').toLowerCase()}`,
+      },
+    },
+  }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeNext(body.next);
+    const principal = username && password ? await verifyLogin(ctx(), username, password) : undefined;
+    if (!principal) {
+      return reply.code(401).type('text/html; charset=utf-8').send(
+        renderPage('login', { ...layout(req, reply, 'Sign in'), nav: [] }, { next, username, error: 'The user name or the password is not right.' }),
+      );
+    }
+    // A new session id at log-in (no fixation), then the user.
+    await req.session.regenerate();
+    req.session.userId = principal.userId;
+    return reply.redirect(next);
+  });
+  app.post('/logout', async (req, reply) => {
+    await req.session.destroy();
+    return reply.redirect('/login');
+  });
+
+  // --- project manager: the inbox -------------------------------------------------------------
+  app.get('/inbox', async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (!hasRole(p, 'project_manager', 'approver')) throw forbidden('the approval inbox is for project managers and approvers');
+    const items = await inbox(ctx(), p);
+    return html(reply, renderPage('inbox', layout(req, reply, 'Approval inbox'), { items }));
+  });
+
+  // --- M&E officer: the portfolio -------------------------------------------------------------
+  app.get('/portfolio', async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (!isInternal(p)) throw forbidden('the portfolio is for IOM staff');
+    const view = await portfolio(ctx(), p);
+    const templates = loadTemplates().map((t) => ({ id: t.id, title: t.title, selected: t.id === DEFAULT_TEMPLATE_ID }));
+    return html(reply, renderPage('portfolio', layout(req, reply, 'Portfolio'), { ...view, templates, mayStartAny: view.projects.some((pr) => pr.mayStart) }));
+  });
+  app.post('/portfolio/cycles', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const f = form(z.object({ project: z.string().min(1, 'choose a project'), period: z.string().regex(/^\d{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$/, 'a period: 2025-Q3, 2025-H1, 2025 or 2025-07'), template: z.string().optional() }), req.body);
+    authorize(p, 'start_cycle', f.project);
+    const started = await startCycle(ctx(), { projectCode: f.project, period: f.period, templateId: f.template || undefined, startedBy: p.userId });
+    flash(req, 'ok', started.started ? `Started the ${f.period} report cycle of ${f.project}.` : `The ${f.period} cycle of ${f.project} already exists (${started.state.replace('_', ' ')}).`);
+    return reply.redirect(cycleUrl(started.cycleId));
+  });
+
+  // --- a cycle: draft, decisions, history -----------------------------------------------------
+  app.get('/cycles/:project/:period/:template', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const view = await cycleView(ctx(), p, cycleIdOf(req.params));
+    const pdf = view.draft.find((a) => a.format === 'pdf');
+    const decisions = [...view.status.decisions].reverse();
+    const lastReturn = decisions.find((d) => d.decision === 'return');
+    return html(reply, renderPage('cycle', layout(req, reply, `${view.row.projectCode} ${view.row.period}`), {
+      ...view, pdf, decisions, lastReturn, url: cycleUrl(view.row.id), history: [...view.history].reverse(),
+      finalPdf: view.final.find((a) => a.format === 'pdf'),
+      overdueOpen: Boolean(view.status.overdue) && isOpen(view.status.state),
+      templateTitle: loadTemplates().find((t) => t.id === view.row.templateId)?.title ?? view.row.templateId,
+    }));
+  });
+  app.post('/cycles/:project/:period/:template/decide', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const cycleId = cycleIdOf(req.params);
+    authorize(p, 'decide', await projectOfCycle(ctx(), cycleId));
+    const f = form(z.object({
+      decision: z.enum(['approve', 'return']),
+      comment: z.string().max(4000).optional(),
+      version: z.coerce.number().int().positive(),
+    }).refine((v) => v.decision !== 'return' || Boolean(v.comment?.trim()), { path: ['comment'], message: 'say what to fix when you return a draft' }), req.body);
+    await decide(ctx(), cycleId, { decision: f.decision, by: p.userId, version: f.version, comment: f.comment?.trim() || undefined });
+    flash(req, 'ok', f.decision === 'approve' ? `You approved version ${f.version}.` : `You returned version ${f.version} to the M&E officer.`);
+    return reply.redirect(cycleUrl(cycleId));
+  });
+  app.post('/cycles/:project/:period/:template/resubmit', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const cycleId = cycleIdOf(req.params);
+    authorize(p, 'resubmit', await projectOfCycle(ctx(), cycleId));
+    const f = form(z.object({ comment: z.string().max(4000).optional() }), req.body);
+    await resubmit(ctx(), cycleId, { by: p.userId, comment: f.comment?.trim() || undefined });
+    flash(req, 'ok', 'Resubmitted: the data is gathered again into a new version.');
+    return reply.redirect(cycleUrl(cycleId));
+  });
+  app.post('/cycles/:project/:period/:template/cancel', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const cycleId = cycleIdOf(req.params);
+    authorize(p, 'cancel', await projectOfCycle(ctx(), cycleId));
+    const f = form(z.object({ reason: z.string().trim().min(1, 'say why the cycle is cancelled') }), req.body);
+    await cancelCycle(ctx(), cycleId, { by: p.userId, reason: f.reason });
+    flash(req, 'ok', 'The cycle is cancelled.');
+    return reply.redirect(cycleUrl(cycleId));
+  });
+
+  // --- files: drafts for staff of the project, finals also for its donors ---------------------
+  app.get('/files/:id', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const { id } = z.object({ id: z.string() }).parse(req.params);
+    const inline = (req.query as Record<string, unknown>).inline === '1';
+    const { info, content } = await artifactFor(ctx(), p, id);
+    const type = info.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    return reply
+      .type(type)
+      .header('Content-Disposition', `${inline && info.format === 'pdf' ? 'inline' : 'attachment'}; filename="${info.filename.replace(/[^\w.-]/g, '_')}"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(content);
+  });
+
+  // --- donor portal ---------------------------------------------------------------------------
+  app.get('/reports', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const reports = await donorReports(ctx(), p);
+    return html(reply, renderPage('reports', layout(req, reply, 'Reports'), { reports, donorView: isDonor(p) && !isInternal(p) }));
+  });
+
+  // --- admin ----------------------------------------------------------------------------------
+  app.get('/admin/users', async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (!isAdmin(p)) throw forbidden('users and roles are for administrators');
+    const users = (await usersList(ctx())).map((u) => ({
+      ...u,
+      grants: u.roles.map((r) => `${ROLE_LABELS[r.role] ?? r.role}${r.projectCode ? ` · ${r.projectCode}` : ''}${r.donorCode ? ` · ${r.donorCode}` : ''}`),
+    }));
+    return html(reply, renderPage('admin-users', layout(req, reply, 'Users and roles'), { users }));
+  });
+  app.get('/admin/templates', async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (!isAdmin(p)) throw forbidden('templates are for administrators');
+    const templates = loadTemplates().map((t) => ({ ...t, chain: t.approvalChain.map((s) => `${s.name} (${ROLE_LABELS[s.role] ?? s.role})`) }));
+    return html(reply, renderPage('admin-templates', layout(req, reply, 'Report templates'), { templates }));
+  });
+
+  // --- the signed-in user's account: password and API tokens -----------------------------------
+  app.get('/account', async (req, reply) => reply.redirect('/account/tokens'));
+  app.post('/account/password', {
+    config: { rateLimit: { max: o.loginRateLimit.max, timeWindow: o.loginRateLimit.windowMs } },
+  }, async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (p.via !== 'session') throw forbidden('change a password in the browser');
+    const f = form(z.object({
+      current: z.string().min(1, 'enter your current password'),
+      password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
+      confirm: z.string(),
+    }).refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'the two new passwords differ' }), req.body);
+    if (!(await verifyLogin(ctx(), p.userId, f.current))) throw new RbmError('invalid_input', 'field "current": the current password is not right', { field: 'current', in: 'body' });
+    await setPassword(ctx(), p.userId, f.password);
+    flash(req, 'ok', 'Your password is changed.');
+    return reply.redirect('/account/tokens');
+  });
+
+  app.get('/account/tokens', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const tokens = await apiTokens(ctx(), p.userId);
+    return html(reply, renderPage('tokens', layout(req, reply, 'Account'), { tokens, created: null, minLength: MIN_PASSWORD_LENGTH }));
+  });
+  app.post('/account/tokens', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const f = form(z.object({ name: z.string().trim().min(1, 'give the token a name').max(100) }), req.body);
+    const { token } = await createApiToken(ctx(), p.userId, f.name);
+    const tokens = await apiTokens(ctx(), p.userId);
+    return html(reply, renderPage('tokens', layout(req, reply, 'Account'), { tokens, created: { name: f.name, token }, minLength: MIN_PASSWORD_LENGTH }));
+  });
+  app.post('/account/tokens/:id/revoke', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const { id } = z.object({ id: z.uuid() }).parse(req.params);
+    if (!(await revokeToken(ctx(), id, isAdmin(p) ? null : p.userId))) throw new RbmError('not_found', 'no such token');
+    flash(req, 'ok', 'The token is revoked.');
+    return reply.redirect('/account/tokens');
+  });
+}
