@@ -361,3 +361,44 @@ describe('a decision through the API', () => {
     }, { timeout: 20_000 }).toEqual(expect.arrayContaining(['pm.vhr:approved', 'com.libya:returned']));
   });
 });
+
+describe('the data desk', () => {
+  it('uploads a file, shows accepted and rejected rows, and fixes a rejected row from the quarantine', async () => {
+    const a = await Agent.signedIn('me.officer');
+    const csv = ['project_code,indicator_code,period,value', 'LY10P0570,NOT-AN-INDICATOR,2023-Q4,5', `LY10P0570,${(await firstCount('LY10P0570'))},2023-Q4,not-a-number`].join('\n');
+    const token = await a.formToken('/data');
+    const body = new FormData();
+    body.append('file', new Blob([csv], { type: 'text/csv' }), 'field-report.csv');
+    const res = await a.fetch(`/data/upload?_csrf=${encodeURIComponent(token)}`, { method: 'POST', body });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toMatch(/<strong>0<\/strong> accepted · <strong>2<\/strong> rejected/);
+    expect(page).toMatch(/field-report\.csv<\/td><td>2<\/td><td>indicator_code<\/td>/);
+    expect(page).toMatch(/field-report\.csv<\/td><td>3<\/td><td>value<\/td>/);
+
+    // Fix the bad value of row 3 from the quarantine: it is checked again and stored.
+    const entry = /<tr><td>(\d+)<\/td><td>field-report\.csv<\/td><td>3<\/td>/.exec(page)!;
+    const fixed = await a.fetch(`/data/quarantine/${entry[1]}/resubmit`, { method: 'POST', form: { _csrf: await a.formToken('/data'), column: 'value', value: '17' } });
+    const after = await fixed.text();
+    expect(after, after.slice(after.indexOf('<main'), after.indexOf('<main') + 3000)).toMatch(/<strong>1<\/strong> accepted · <strong>0<\/strong> rejected/);
+  });
+
+  it('is for M&E officers only', async () => {
+    for (const user of ['donor.b', 'pm.dtm']) {
+      const a = await Agent.signedIn(user);
+      expect((await a.fetch('/data')).status, user).toBe(403);
+      expect((await a.fetch('/deliveries')).status, user).toBe(403);
+    }
+    expect((await (await Agent.signedIn('admin')).fetch('/deliveries')).status).toBe(200);
+  });
+});
+
+/** A count indicator without disaggregations: any corrected total is consistent. */
+async function firstCount(projectCode: string): Promise<string> {
+  const { rows } = await sys.ctx.pool.query(
+    `SELECT i.code FROM indicators i JOIN projects p ON p.id = i.project_id
+      WHERE p.code = $1 AND i.type = 'count' AND i.disaggregations = '{}' ORDER BY i.ordinal LIMIT 1`,
+    [projectCode],
+  );
+  return rows[0].code;
+}

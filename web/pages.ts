@@ -26,13 +26,14 @@ function navFor(p: Principal, current: string): NavItem[] {
   const items: NavItem[] = [];
   if (hasRole(p, 'project_manager', 'approver')) items.push({ href: '/inbox', label: 'Approval inbox' });
   if (isInternal(p)) items.push({ href: '/portfolio', label: 'Portfolio' });
+  if (hasRole(p, 'admin', 'me_officer')) items.push({ href: '/data', label: 'Data' }, { href: '/deliveries', label: 'Deliveries' });
   items.push({ href: '/reports', label: isDonor(p) && !isInternal(p) ? 'Our reports' : 'Final reports' });
   if (isAdmin(p)) items.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/templates', label: 'Templates' });
   items.push({ href: '/account', label: 'Account' });
   return items.map((i) => ({ ...i, active: current.startsWith(i.href) }));
 }
 
-function layout(req: FastifyRequest, reply: FastifyReply, title: string): LayoutData {
+export function layout(req: FastifyRequest, reply: FastifyReply, title: string): LayoutData {
   const p = req.principal;
   const flash = req.session?.flash ?? null;
   if (flash) req.session.flash = undefined;

@@ -16,7 +16,8 @@ import { principalFor, principalForToken, type Principal } from '../app/auth.js'
 import type { AppContext } from '../app/context.js';
 import { RbmError } from '../domain/errors.js';
 import { registerApi } from './api.js';
-import { registerPages, renderError } from './pages.js';
+import { registerDataPages } from './data-pages.js';
+import { layout, registerPages, renderError } from './pages.js';
 import { PostgresSessionStore } from './session-store.js';
 
 declare module 'fastify' {
@@ -84,7 +85,16 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     rolling: false,
     store: new PostgresSessionStore(() => getContext()?.pool, SESSION_TTL_MS),
   });
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/session',
+    // As the plugin's default, plus the query string for multipart forms (their body is read in the handler).
+    getToken: (req) => {
+      const body = req.body as { _csrf?: string } | undefined;
+      const query = req.query as { _csrf?: string } | undefined;
+      const header = req.headers['x-csrf-token'] ?? req.headers['csrf-token'];
+      return body?._csrf ?? (req.isMultipart() ? query?._csrf : undefined) ?? (typeof header === 'string' ? header : undefined);
+    },
+  });
   // The hook runs after the body is parsed, so that the log-in limit can key on the user name.
   await app.register(fastifyRateLimit, { global: false, hook: 'preHandler' });
 
@@ -145,6 +155,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   });
 
   registerPages(app, ctx, { loginRateLimit: opts.loginRateLimit ?? { max: 10, windowMs: 5 * 60_000 } });
+  await registerDataPages(app, ctx, layout);
   registerApi(app, ctx);
   return app;
 }

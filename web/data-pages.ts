@@ -1,0 +1,74 @@
+/**
+ * The M&E officer's data desk: upload a data file and see its rows accepted and rejected, then fix
+ * and resubmit rejected rows from the quarantine; and the deliveries to donors.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { hasRole, type Principal } from '../app/auth.js';
+import type { AppContext } from '../app/context.js';
+import { deliveriesList } from '../app/agreements.js';
+import { importBatchesList, importFile, quarantineList, resubmitQuarantined, type ImportReport } from '../app/imports.js';
+import { RbmError } from '../domain/errors.js';
+import { renderPage, type LayoutData } from './render.js';
+import { forbidden, requirePrincipal } from './server.js';
+
+const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+function requireDataOfficer(req: FastifyRequest): Principal {
+  const p = requirePrincipal(req);
+  if (!hasRole(p, 'admin', 'me_officer')) throw forbidden('the data desk is for M&E officers');
+  return p;
+}
+
+export async function registerDataPages(
+  app: FastifyInstance,
+  ctx: () => AppContext,
+  layout: (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData,
+): Promise<void> {
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+  const page = async (req: FastifyRequest, reply: FastifyReply, report: ImportReport | null) => {
+    const [batches, quarantine] = await Promise.all([importBatchesList(ctx(), 20), quarantineList(ctx(), { limit: 200 })]);
+    const entries = quarantine.map((q) => ({ ...q, summary: ['project_code', 'indicator_code', 'period', 'value', 'sex', 'location'].map((c) => q.cells[c]).filter(Boolean).join(' · ') }));
+    return reply.type('text/html; charset=utf-8').send(renderPage('data', layout(req, reply, 'Data'), { report, batches, quarantine: entries }));
+  };
+
+  app.get('/data', async (req, reply) => {
+    requireDataOfficer(req);
+    return page(req, reply, null);
+  });
+
+  // The CSRF token comes in the query string: a multipart body is read only inside the handler.
+  app.post('/data/upload', async (req, reply) => {
+    const p = requireDataOfficer(req);
+    const upload = await req.file();
+    if (!upload) throw new RbmError('invalid_input', 'choose a file to upload', { field: 'file', in: 'body' });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rbm-upload-'));
+    const file = path.join(dir, path.basename(upload.filename || 'upload.csv'));
+    try {
+      await fs.writeFile(file, await upload.toBuffer());
+      const report = await importFile(ctx(), { path: file, importedBy: p.userId });
+      return page(req, reply, report);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  app.post('/data/quarantine/:id/resubmit', async (req, reply) => {
+    const p = requireDataOfficer(req);
+    const { id } = z.object({ id: z.coerce.number().int().positive() }).parse(req.params);
+    const body = z.object({ column: z.string().min(1, 'choose the column to correct'), value: z.string() }).safeParse(req.body ?? {});
+    if (!body.success) throw new RbmError('invalid_input', `field "${body.error.issues[0]!.path.join('.')}": ${body.error.issues[0]!.message}`);
+    const report = await resubmitQuarantined(ctx(), { ids: [id], set: { [body.data.column]: body.data.value }, by: p.userId });
+    return page(req, reply, report);
+  });
+
+  app.get('/deliveries', async (req, reply) => {
+    requireDataOfficer(req);
+    const deliveries = (await deliveriesList(ctx(), {})).reverse();
+    return reply.type('text/html; charset=utf-8').send(renderPage('deliveries', layout(req, reply, 'Deliveries'), { deliveries }));
+  });
+}
