@@ -1,19 +1,32 @@
 /**
- * Builds a report's files from the database: the project's framework, its values as of a point in
- * time, the template — then the report model (domain) and the Excel and PDF (render).
+ * Builds a report's files from the database: the project's framework, its values and narrative as of a
+ * point in time, the template — then the report model (domain), the narrative partials (templates) and
+ * the Excel and PDF (render; the PDF in a worker thread, see render/pdf/pool.ts).
  * Used by the render activity and by `rbm report render` (a preview), so both give the same report.
+ *
+ * A mission-scope template (the mission overview) rolls every project up instead of reading one.
  */
 import { buildReportModel, type ApprovalEntry, type ReportModel } from '../domain/report-model.js';
 import type { Decision } from '../domain/report-cycle.js';
-import { getProjectBundle } from '../db/portfolio-repository.js';
+import { buildMissionRollup, type MissionOverviewModel, type RollupProjectInput } from '../domain/rollup.js';
+import type { FrameworkNode } from '../domain/results-framework.js';
+import { periodLabel } from '../domain/periods.js';
+import { readNarrativesAsOf } from '../db/narratives-repository.js';
+import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
 import type { Queryable } from '../db/pool.js';
 import { getUserName } from '../db/users-repository.js';
 import { readValuesAsOf } from '../db/values-repository.js';
-import { renderReportPdf } from '../render/pdf/render-pdf.js';
+import { renderMissionWorkbook } from '../render/excel/mission-workbook.js';
 import { renderReportWorkbook } from '../render/excel/render-workbook.js';
-import { getTemplate } from '../templates/registry.js';
+import { renderPdfOffThread } from '../render/pdf/pool.js';
+import { applyNarrativePartials } from '../templates/narrative.js';
+import { getTemplate, type TemplateManifest } from '../templates/registry.js';
+
+/** The project code of a mission-scope report (file names, cycle ids). */
+export const MISSION_PROJECT_CODE = 'MISSION';
 
 export interface ReportRequest {
+  /** The project; ignored (use MISSION_PROJECT_CODE) for a mission-scope template. */
   projectCode: string;
   period: string;
   templateId: string;
@@ -25,7 +38,7 @@ export interface ReportRequest {
   generatedAt: string;
 }
 export interface ReportFiles {
-  model: ReportModel;
+  model: ReportModel | MissionOverviewModel;
   files: Array<{ format: 'xlsx' | 'pdf'; filename: string; content: Buffer }>;
 }
 
@@ -34,10 +47,14 @@ export function reportFilename(r: Pick<ReportRequest, 'projectCode' | 'period' |
   return `${safe(r.projectCode)}_${safe(r.period)}_${safe(r.templateId)}_v${r.version}_${r.stage}.${format}`;
 }
 
-export async function buildReportModelFromDb(q: Queryable, r: ReportRequest): Promise<ReportModel> {
-  const template = getTemplate(r.templateId);
+/** The cycle a report belongs to: its own id, or for a preview the id its cycle would have (for its narrative). */
+export const narrativeCycleId = (r: Pick<ReportRequest, 'cycleId' | 'projectCode' | 'period' | 'templateId'>): string =>
+  r.cycleId ?? `report-cycle/${r.projectCode}/${r.period}/${r.templateId}`;
+
+export async function buildReportModelFromDb(q: Queryable, r: ReportRequest, template: TemplateManifest = getTemplate(r.templateId)): Promise<ReportModel> {
   const bundle = await getProjectBundle(q, r.projectCode);
   const values = await readValuesAsOf(q, r.projectCode, r.dataAsOf);
+  const narrative = await readNarrativesAsOf(q, narrativeCycleId(r), r.dataAsOf);
   const approvals: ApprovalEntry[] = [];
   for (const d of r.decisions) {
     approvals.push({
@@ -45,7 +62,7 @@ export async function buildReportModelFromDb(q: Queryable, r: ReportRequest): Pr
       decidedAt: d.at, comment: d.comment ?? null, version: d.version,
     });
   }
-  return buildReportModel({
+  const model = buildReportModel({
     project: bundle.project,
     donorNames: bundle.donorNames,
     results: bundle.results,
@@ -53,16 +70,63 @@ export async function buildReportModelFromDb(q: Queryable, r: ReportRequest): Pr
     values,
     frameworkNodes: bundle.frameworkNodes,
     period: r.period,
-    template: { id: template.id, title: template.title, language: template.language, groupBy: template.groupBy },
+    template,
     cycle: { id: r.cycleId, version: r.version, status: r.stage, dataAsOf: r.dataAsOf },
     approvals,
+    narrative,
     generatedAt: r.generatedAt,
   });
+  return applyNarrativePartials(model, template);
+}
+
+/** Every project rolled up for the period (the mission overview). */
+export async function buildMissionModelFromDb(q: Queryable, r: ReportRequest, template: TemplateManifest = getTemplate(r.templateId)): Promise<MissionOverviewModel> {
+  const projects: RollupProjectInput[] = [];
+  const nodes = new Map<string, FrameworkNode>();
+  for (const p of await listProjects(q)) {
+    const bundle = await getProjectBundle(q, p.code);
+    for (const n of bundle.frameworkNodes) nodes.set(n.code, n);
+    projects.push({ project: bundle.project, donorNames: bundle.donorNames, results: bundle.results, indicators: bundle.indicators, values: await readValuesAsOf(q, p.code, r.dataAsOf) });
+  }
+  return missionModel(template, buildMissionRollup({ projects, frameworkNodes: [...nodes.values()], period: r.period }), r);
+}
+
+export function missionModel(template: Pick<TemplateManifest, 'id' | 'title' | 'language' | 'sections'>, rollup: MissionOverviewModel['rollup'], r: Pick<ReportRequest, 'period' | 'stage' | 'version' | 'generatedAt' | 'dataAsOf'>): MissionOverviewModel {
+  const sections: MissionOverviewModel['sections'] = [];
+  for (const s of template.sections) {
+    if (s.kind === 'cover') sections.push({ kind: 'cover' });
+    else if (s.kind === 'rollup') sections.push({ kind: 'rollup', by: s.by, title: s.title ?? (s.by === 'unsdcf' ? 'By UNSDCF output' : 'By IOM pillar'), newPage: s.newPage });
+    else if (s.kind === 'projects') sections.push({ kind: 'projects', title: s.title, newPage: s.newPage });
+  }
+  return {
+    kind: 'mission',
+    meta: {
+      title: template.title, templateId: template.id, language: template.language, period: rollup.period, periodLabel: periodLabel(rollup.period),
+      status: r.stage, version: r.version, generatedAt: r.generatedAt, dataAsOf: r.dataAsOf,
+    },
+    summary: { indicatorCount: rollup.indicatorCount, byStatus: rollup.byStatus },
+    rollup,
+    sections,
+  };
 }
 
 export async function buildReportFiles(q: Queryable, r: ReportRequest): Promise<ReportFiles> {
-  const model = await buildReportModelFromDb(q, r);
-  const [xlsx, pdf] = await Promise.all([renderReportWorkbook(model), renderReportPdf(model)]);
+  const template = getTemplate(r.templateId);
+  if (template.scope === 'mission') {
+    const req = { ...r, projectCode: MISSION_PROJECT_CODE };
+    const model = await buildMissionModelFromDb(q, req, template);
+    const [xlsx, pdf] = await Promise.all([renderMissionWorkbook(model), renderPdfOffThread({ kind: 'mission', model })]);
+    return {
+      model,
+      files: [
+        { format: 'xlsx', filename: reportFilename(req, 'xlsx'), content: xlsx },
+        { format: 'pdf', filename: reportFilename(req, 'pdf'), content: pdf },
+      ],
+    };
+  }
+  const model = await buildReportModelFromDb(q, r, template);
+  // The PDF is laid out in a worker thread while this thread writes the workbook.
+  const [xlsx, pdf] = await Promise.all([renderReportWorkbook(model), renderPdfOffThread({ kind: 'report', model })]);
   return {
     model,
     files: [

@@ -2,7 +2,8 @@
  * The report model: everything a renderer needs, as plain JSON-safe data, already computed.
  * Renderers (Excel, PDF) only lay it out; they never compute progress themselves.
  */
-import type { FrameworkNode, Indicator, IndicatorType, IndicatorValue, Project, Result } from './results-framework.js';
+import type { DisaggregationDimension, FrameworkNode, Indicator, IndicatorType, IndicatorValue, Project, Result } from './results-framework.js';
+import { DISAGGREGATION_DIMENSIONS } from './results-framework.js';
 import { computeIndicatorProgress, DEFAULT_THRESHOLDS, type IndicatorProgress, type ProgressStatus, type StatusThresholds } from './progress.js';
 import { parsePeriod, periodLabel, quarterOf, quartersBetween } from './periods.js';
 
@@ -16,6 +17,64 @@ export interface ApprovalEntry {
   version: number;
 }
 
+/** Columns a template may ask for in its results tables, in the order it lists them. */
+export const REPORT_COLUMNS = [
+  'baseline', 'period_target', 'period_actual', 'cumulative', 'lop_target', 'percent_period', 'percent_lop', 'status',
+  'unit', 'data_source', 'source_of_verification', 'comments',
+] as const;
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+/** Which indicators to show; every field narrows (a trailing "*" in a code matches a prefix). */
+export interface IndicatorFilter {
+  levels?: Array<Result['level']>;
+  types?: IndicatorType[];
+  results?: string[];
+  indicators?: string[];
+}
+
+const codeMatches = (patterns: string[], code: string) =>
+  patterns.some((p) => (p.endsWith('*') ? code.startsWith(p.slice(0, -1)) : p === code));
+
+export function matchesFilter(filter: IndicatorFilter, indicator: Pick<Indicator, 'code' | 'type'>, result: Pick<Result, 'code' | 'level'>): boolean {
+  return (
+    (!filter.levels || filter.levels.includes(result.level)) &&
+    (!filter.types || filter.types.includes(indicator.type)) &&
+    (!filter.results || codeMatches(filter.results, result.code)) &&
+    (!filter.indicators || codeMatches(filter.indicators, indicator.code))
+  );
+}
+
+/** A template section as laid out for this report: what the renderers print, in order. */
+export type LayoutSection =
+  | { kind: 'cover' | 'masthead' | 'approvals' }
+  | { kind: 'summary'; title: string; newPage: boolean; partial?: string; text: string | null }
+  | { kind: 'results'; title: string | null; newPage: boolean; charts: boolean; indicatorCodes: string[] }
+  | { kind: 'logframe'; title: string; newPage: boolean; indicatorCodes: string[] }
+  | { kind: 'narrative'; key: string; title: string; partial?: string; text: string | null };
+
+/** What a template says about layout, as buildReportModel needs it (structural: no dependency on templates/). */
+export interface TemplateLayout {
+  id: string;
+  title: string;
+  language: string;
+  groupBy: 'unsdcf' | 'iom_pillar' | 'outcome';
+  show?: IndicatorFilter;
+  sections?: Array<
+    | { kind: 'cover' | 'masthead' | 'approvals' }
+    | { kind: 'summary'; title: string; newPage: boolean; partial?: string }
+    | { kind: 'results'; title?: string; show: IndicatorFilter; charts: boolean; newPage: boolean }
+    | { kind: 'logframe'; title: string; show: IndicatorFilter; newPage: boolean }
+    | { kind: 'narrative'; key: string; title: string; partial?: string }
+    | { kind: 'rollup' | 'projects' }
+  >;
+  columns?: ReportColumn[];
+  periods?: { show: 'to_date' | 'report_period' | 'last'; count?: number };
+  disaggregations?: DisaggregationDimension[];
+  maxPages?: number;
+}
+
+export const DEFAULT_COLUMNS: ReportColumn[] = ['baseline', 'period_target', 'period_actual', 'cumulative', 'lop_target', 'percent_period', 'status'];
+
 export interface ReportRow extends IndicatorProgress {
   title: string;
   type: IndicatorType;
@@ -26,6 +85,8 @@ export interface ReportRow extends IndicatorProgress {
   resultLevel: Result['level'];
   dataSource: string;
   meansOfVerification: string;
+  /** Comments for the logframe: the M&E officer's note for the indicator (narrative "indicator:CODE"), else derived. */
+  comment: string | null;
 }
 
 export interface ReportSection {
@@ -68,6 +129,13 @@ export interface ReportModel {
   approvals: ApprovalEntry[];
   /** Narrative per section key ("summary", "challenges", ...); plain text, never markup. */
   narrative: Record<string, string>;
+  /** The template's sections, columns and options, resolved for this report. */
+  layout: {
+    sections: LayoutSection[];
+    columns: ReportColumn[];
+    disaggregations: DisaggregationDimension[];
+    maxPages: number | null;
+  };
 }
 
 export interface BuildReportModelInput {
@@ -78,7 +146,7 @@ export interface BuildReportModelInput {
   values: IndicatorValue[];
   frameworkNodes: FrameworkNode[];
   period: string;
-  template: { id: string; title: string; language: string; groupBy: 'unsdcf' | 'iom_pillar' | 'outcome' };
+  template: TemplateLayout;
   cycle: { id: string | null; version: number; status: ReportModel['meta']['status']; dataAsOf: string | null };
   approvals: ApprovalEntry[];
   narrative?: Record<string, string>;
@@ -94,7 +162,35 @@ export function projectQuartersTo(project: Project, period: string): string[] {
   return last < first ? [] : quartersBetween(first, last);
 }
 
-const FRAMEWORK_FOR_GROUPING = { unsdcf: 'unsdcf', iom_pillar: 'iom_pillar' } as const;
+/**
+ * The framework node of `kind` a result contributes to (UNSDCF: an output), inheriting its parents'
+ * links when it has none of its own; null when none.
+ */
+export function contributionOf(result: Result, kind: 'unsdcf' | 'iom_pillar', resultByCode: Map<string, Result>, nodeByCode: Map<string, FrameworkNode>): FrameworkNode | null {
+  for (let r: Result | undefined = result; r; r = r.parentCode ? resultByCode.get(r.parentCode) : undefined) {
+    const node = r.contributesTo.map((c) => nodeByCode.get(c)).find((n) => n?.framework === kind && (kind !== 'unsdcf' || n.level === 'output'));
+    if (node) return node;
+  }
+  return null;
+}
+
+/** Section title of a framework node: "UNSDCF Output 1.2.1: ..." or "IOM pillar GOVERNANCE: ...". */
+export const frameworkSectionTitle = (node: FrameworkNode): string =>
+  `${node.framework === 'unsdcf' ? 'UNSDCF Output' : 'IOM pillar'} ${node.code.replace(/^UNSDCF-|^IOM-/, '')}: ${node.title}`;
+
+/** Periods shown as columns, from the quarters to date and the template's choice. */
+function shownPeriods(quarters: string[], period: string, choice: TemplateLayout['periods']): string[] {
+  if (!choice || choice.show === 'to_date') return quarters;
+  if (choice.show === 'report_period') return quarters.length ? quarters.slice(-1) : [period];
+  return quarters.slice(-(choice.count ?? 4));
+}
+
+function derivedComment(row: Omit<ReportRow, 'comment'>): string | null {
+  const notes: string[] = [];
+  if (row.type === 'qualitative' && row.narrative) notes.push(row.narrative);
+  for (const m of row.disaggregationMismatches) notes.push(`Disaggregation by ${m.dimension.replace(/_/g, ' ')} sums to ${m.sum}, total is ${m.total}.`);
+  return notes.length ? notes.join(' ') : null;
+}
 
 export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const { project, results, indicators, values, frameworkNodes, period, template } = input;
@@ -102,6 +198,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const p = parsePeriod(period);
   const resultByCode = new Map(results.map((r) => [r.code, r]));
   const nodeByCode = new Map(frameworkNodes.map((n) => [n.code, n]));
+  const narrative = input.narrative ?? {};
+  const dimensions = template.disaggregations ?? [...DISAGGREGATION_DIMENSIONS];
 
   const sectionOf = (result: Result): { key: string; node: FrameworkNode | null } => {
     if (template.groupBy === 'outcome') {
@@ -109,24 +207,20 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       while (r && r.level !== 'outcome' && r.parentCode) r = resultByCode.get(r.parentCode);
       return { key: r?.code ?? 'other', node: null };
     }
-    const kind = FRAMEWORK_FOR_GROUPING[template.groupBy];
-    // An output inherits its outcome's links when it has none of its own.
-    for (let r: Result | undefined = result; r; r = r.parentCode ? resultByCode.get(r.parentCode) : undefined) {
-      const node = r.contributesTo.map((c) => nodeByCode.get(c)).find((n) => n?.framework === kind && (kind !== 'unsdcf' || n.level === 'output'));
-      if (node) return { key: node.code, node };
-    }
-    return { key: 'other', node: null };
+    const node = contributionOf(result, template.groupBy, resultByCode, nodeByCode);
+    return node ? { key: node.code, node } : { key: 'other', node: null };
   };
 
   const sections = new Map<string, ReportSection>();
   for (const indicator of indicators) {
     const result = resultByCode.get(indicator.resultCode);
     if (!result) continue;
+    if (template.show && !matchesFilter(template.show, indicator, result)) continue;
     const { key, node } = sectionOf(result);
     let section = sections.get(key);
     if (!section) {
       const title = node
-        ? `${node.framework === 'unsdcf' ? 'UNSDCF Output' : 'IOM pillar'} ${node.code.replace(/^UNSDCF-|^IOM-/, '')}: ${node.title}`
+        ? frameworkSectionTitle(node)
         : template.groupBy === 'outcome' && resultByCode.get(key)
           ? `${key}: ${resultByCode.get(key)!.statement}`
           : 'Other project results';
@@ -137,8 +231,9 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       section.results.push({ code: result.code, level: result.level, statement: result.statement });
     }
     const progress = computeIndicatorProgress(indicator, values, period, quarters.length ? quarters : [period], input.thresholds ?? DEFAULT_THRESHOLDS);
-    section.rows.push({
+    const row: Omit<ReportRow, 'comment'> = {
       ...progress,
+      disaggregation: progress.disaggregation.filter((d) => dimensions.includes(d.dimension)),
       title: indicator.title,
       type: indicator.type,
       unit: indicator.unit,
@@ -148,7 +243,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       resultLevel: result.level,
       dataSource: indicator.dataSource,
       meansOfVerification: indicator.meansOfVerification,
-    });
+    };
+    section.rows.push({ ...row, comment: narrative[`indicator:${indicator.code}`]?.trim() || derivedComment(row) });
   }
   // Sections in framework order ("other" last); rows by result then indicator code.
   const ordered = [...sections.values()].sort((a, b) => (a.key === 'other' ? 1 : b.key === 'other' ? -1 : a.key.localeCompare(b.key, 'en', { numeric: true })));
@@ -159,6 +255,35 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   for (const r of rows) byStatus[r.status]++;
   const withTarget = rows.filter((r) => r.percentOfPeriodTarget !== null);
   const meanAchievement = withTarget.length ? withTarget.reduce((a, r) => a + Math.min(r.percentOfPeriodTarget!, 150), 0) / withTarget.length : null;
+
+  // Layout: the template's sections with the indicators each shows (in model order).
+  const shown = (filter: IndicatorFilter) =>
+    rows.filter((r) => matchesFilter(filter, { code: r.indicatorCode, type: r.type }, { code: r.resultCode, level: r.resultLevel })).map((r) => r.indicatorCode);
+  const templateSections = template.sections ?? [{ kind: 'cover' }, { kind: 'summary', title: 'Summary', newPage: true }, { kind: 'results', show: {}, charts: true, newPage: true }, { kind: 'approvals' }];
+  const layoutSections: LayoutSection[] = [];
+  for (const s of templateSections) {
+    switch (s.kind) {
+      case 'cover':
+      case 'masthead':
+      case 'approvals':
+        layoutSections.push({ kind: s.kind });
+        break;
+      case 'summary':
+        layoutSections.push({ kind: 'summary', title: s.title, newPage: s.newPage, ...(s.partial ? { partial: s.partial } : {}), text: narrative['summary']?.trim() || null });
+        break;
+      case 'results':
+        layoutSections.push({ kind: 'results', title: s.title ?? null, newPage: s.newPage, charts: s.charts, indicatorCodes: shown(s.show) });
+        break;
+      case 'logframe':
+        layoutSections.push({ kind: 'logframe', title: s.title, newPage: s.newPage, indicatorCodes: shown(s.show) });
+        break;
+      case 'narrative':
+        layoutSections.push({ kind: 'narrative', key: s.key, title: s.title, ...(s.partial ? { partial: s.partial } : {}), text: narrative[s.key]?.trim() || null });
+        break;
+      default:
+        break; // mission-scope sections have no place in a project report
+    }
+  }
 
   return {
     meta: {
@@ -172,7 +297,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       periodLabel: periodLabel(p.id),
       periodStart: p.start,
       periodEnd: p.end,
-      periods: quarters,
+      periods: shownPeriods(quarters, p.id, template.periods),
       cycleId: input.cycle.id,
       version: input.cycle.version,
       status: input.cycle.status,
@@ -192,6 +317,12 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     },
     sections: ordered,
     approvals: input.approvals,
-    narrative: input.narrative ?? {},
+    narrative,
+    layout: {
+      sections: layoutSections,
+      columns: template.columns ?? DEFAULT_COLUMNS,
+      disaggregations: dimensions,
+      maxPages: template.maxPages ?? null,
+    },
   };
 }

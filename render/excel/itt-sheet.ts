@@ -57,6 +57,7 @@ function ittColumns(model: ReportModel): IttColumn[] {
     col('Status', 11, (r) => plain(STATUS_LABEL[r.status])),
     col('Data source', 24, (r) => plain(r.dataSource, true)),
     col('Means of verification', 24, (r) => plain(r.meansOfVerification, true)),
+    col('Comments', 30, (r) => plain(r.comment, true)),
   ];
 }
 

@@ -1,16 +1,21 @@
 /**
- * The donor report as a pdfmake document definition: cover, summary, one page group per section,
- * other narrative, approvals (final only). Pure: no fonts, no I/O, a fresh object per call
+ * The donor report as a pdfmake document definition, laid out from the template's sections in order
+ * (model.layout): cover or masthead, summary, results (one block per UNSDCF output / pillar / outcome),
+ * logframe, narrative, approvals (final only). Headings are kept with the block after them; text from
+ * data in Arabic goes through the bidi pass (text.ts). Pure: no fonts, no I/O, a fresh object per call
  * (pdfmake mutates the definition while laying it out, so never reuse one).
  */
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ReportModel } from '../../domain/report-model.js';
-import { DASH, formatDate, formatDateTime, humanize, STATUS_COLOR, STATUS_LABEL, STATUS_ORDER } from './format.js';
-import { sectionContent } from './results-section.js';
+import { DASH, formatDate, formatDateTime, STATUS_COLOR, STATUS_LABEL, STATUS_ORDER } from './format.js';
+import { logframeContent, sectionContent } from './results-section.js';
+import { inlineFragments, inlineText, isRtl, paragraphs } from './text.js';
 import { boxesLayout, COLORS, STYLES, tableLayout } from './theme.js';
 
 export const AGENCY_LINE = 'International Organization for Migration (IOM) — Libya';
 const A4_WIDTH = 595.28;
+/** Width of the text column (A4 less the side margins). */
+export const CONTENT_WIDTH = A4_WIDTH - 80;
 const COVER_BAND_HEIGHT = 190;
 const STATUS_TEXT: Record<ReportModel['meta']['status'], string> = { preview: 'Preview (not submitted)', draft: 'Draft', final: 'Final' };
 
@@ -18,6 +23,7 @@ export function buildPdfDocument(model: ReportModel): TDocumentDefinitions {
   const { meta } = model;
   const project = meta.project;
   const generated = new Date(meta.generatedAt);
+  const hasCover = model.layout.sections.some((s) => s.kind === 'cover');
   return {
     pageSize: 'A4',
     pageOrientation: 'portrait',
@@ -34,17 +40,86 @@ export function buildPdfDocument(model: ReportModel): TDocumentDefinitions {
     ...(meta.status === 'final' ? {} : { watermark: { text: 'DRAFT', color: '#8A96A3', opacity: 0.12, bold: true, fontSize: 110 } }),
     defaultStyle: { font: 'Roboto', fontSize: 8.5, color: COLORS.ink, lineHeight: 1.15 },
     styles: STYLES,
-    background: (page) => (page === 1 ? { canvas: [{ type: 'rect', x: 0, y: 0, w: A4_WIDTH, h: COVER_BAND_HEIGHT, color: COLORS.brand }] } : null),
-    header: (page) => (page === 1 ? null : runningHeader(model)),
-    footer: (page, pages) => (page === 1 ? null : runningFooter(model, page, pages)),
-    content: [
-      ...cover(model),
-      ...summary(model),
-      ...model.sections.flatMap((s) => sectionContent(s, meta)),
-      ...otherNarrative(model),
-      ...(meta.status === 'final' ? approvals(model) : []),
-    ],
+    background: (page) => (hasCover && page === 1 ? { canvas: [{ type: 'rect', x: 0, y: 0, w: A4_WIDTH, h: COVER_BAND_HEIGHT, color: COLORS.brand }] } : null),
+    header: (page) => (hasCover && page === 1 ? null : runningHeader(model)),
+    footer: (page, pages) => (hasCover && page === 1 ? null : runningFooter(model, page, pages)),
+    content: layoutContent(model),
   };
+}
+
+/** The template's sections in order. A new page starts a section unless the template says otherwise. */
+function layoutContent(model: ReportModel): Content[] {
+  const { meta } = model;
+  const out: Content[] = [];
+  const rowsByCode = new Set<string>();
+  let narrativeOpened = false;
+  for (const section of model.layout.sections) {
+    switch (section.kind) {
+      case 'cover':
+        out.push(...cover(model));
+        break;
+      case 'masthead':
+        out.push(...masthead(model));
+        break;
+      case 'summary':
+        out.push(...summary(model, section));
+        break;
+      case 'results': {
+        const shown = new Set(section.indicatorCodes);
+        const groups = model.sections
+          .map((g) => ({ ...g, rows: g.rows.filter((r) => shown.has(r.indicatorCode)) }))
+          .filter((g) => g.rows.length)
+          .map((g) => ({ ...g, results: g.results.filter((r) => g.rows.some((row) => row.resultCode === r.code)) }));
+        groups.forEach((g, i) => out.push(...sectionContent(g, meta, model.layout, { newPage: section.newPage, charts: section.charts, compact: !section.newPage, heading: i === 0 ? section.title : null })));
+        for (const c of section.indicatorCodes) rowsByCode.add(c);
+        break;
+      }
+      case 'logframe':
+        out.push(...logframeContent(model, section));
+        break;
+      case 'narrative':
+        if (!section.text?.trim()) break;
+        out.push(...paragraph(section.title, section.text, narrativeOpened ? {} : { pageBreak: 'before', title: 'Narrative' }));
+        narrativeOpened = true;
+        break;
+      case 'approvals':
+        if (meta.status === 'final') out.push(...approvals(model));
+        break;
+    }
+  }
+  return out;
+}
+
+/** A compact title block instead of a cover page (the one-page summary). */
+function masthead(model: ReportModel): Content[] {
+  const { meta } = model;
+  const p = meta.project;
+  const facts = [
+    `${p.code}${p.altCode ? ` · ${p.altCode}` : ''}`,
+    meta.donorNames.length ? `${meta.donorNames.length > 1 ? 'Donors' : 'Donor'}: ${meta.donorNames.join('; ')}` : null,
+    `${formatDate(p.startDate)} – ${formatDate(p.endDate)}`,
+    STATUS_TEXT[meta.status],
+  ].filter((x): x is string => x !== null);
+  return [
+    {
+      table: {
+        widths: ['*'],
+        body: [[{
+          stack: [
+            { text: AGENCY_LINE, color: '#C9D6EE', fontSize: 8, bold: true },
+            { text: `${meta.title} — ${meta.periodLabel}`, color: 'white', fontSize: 15, bold: true, margin: [0, 3, 0, 0] },
+            { text: inlineFragments(p.title), color: 'white', fontSize: 11, margin: [0, 2, 0, 0] },
+            { text: facts.join('   |   '), color: '#C9D6EE', fontSize: 7.5, margin: [0, 4, 0, 0] },
+          ],
+          fillColor: COLORS.brand,
+          margin: [8, 8, 8, 8],
+        }]],
+      },
+      layout: 'noBorders',
+      margin: [0, 0, 0, 6],
+    },
+    ...(p.illustrative ? [{ text: 'Contains illustrative demo data', bold: true, color: COLORS.warning, fontSize: 7.5, margin: [0, 0, 0, 4] } as Content] : []),
+  ];
 }
 
 function runningHeader(model: ReportModel): Content {
@@ -54,7 +129,7 @@ function runningHeader(model: ReportModel): Content {
     stack: [
       {
         columns: [
-          { text: [{ text: meta.project.code, bold: true }, `  ${meta.project.title}`], fontSize: 7.5, color: COLORS.muted },
+          { text: [{ text: meta.project.code, bold: true }, '  ', ...inlineFragments(meta.project.title)], fontSize: 7.5, color: COLORS.muted },
           { text: meta.periodLabel, fontSize: 7.5, color: COLORS.muted, alignment: 'right', width: 'auto' },
         ],
       },
@@ -81,7 +156,7 @@ function cover(model: ReportModel): Content[] {
   const details: TableCell[][] = [
     row('Prima ID', p.code),
     row('Project ID', p.altCode ?? DASH),
-    row(meta.donorNames.length > 1 ? 'Donors' : 'Donor', meta.donorNames.join('; ') || DASH),
+    [{ text: meta.donorNames.length > 1 ? 'Donors' : 'Donor', style: 'label' }, { text: inlineFragments(meta.donorNames.join('; ') || DASH), fontSize: 10 }],
     row('Reporting period', meta.periodLabel),
     row('Project duration', `${formatDate(p.startDate)} – ${formatDate(p.endDate)}`),
     row('Report version', String(meta.version)),
@@ -93,7 +168,7 @@ function cover(model: ReportModel): Content[] {
     { text: AGENCY_LINE, color: 'white', fontSize: 10, bold: true, margin: [0, -18, 0, 40] },
     { text: meta.title, color: 'white', fontSize: 26, bold: true },
     { text: meta.periodLabel, color: '#C9D6EE', fontSize: 11, margin: [0, 6, 0, 0] },
-    { text: p.title, fontSize: 18, bold: true, color: COLORS.brand, margin: [0, 66, 0, 22] },
+    { stack: [inlineText(p.title, { width: CONTENT_WIDTH, fontSize: 18 })], fontSize: 18, bold: true, color: COLORS.brand, margin: [0, 66, 0, 22] },
     {
       table: { widths: [110, '*'], body: details },
       layout: { ...tableLayout({ zebra: false, header: false }), paddingTop: () => 5, paddingBottom: () => 5 },
@@ -104,46 +179,54 @@ function cover(model: ReportModel): Content[] {
   ];
 }
 
-function summary(model: ReportModel): Content[] {
-  const { meta, summary: s, narrative } = model;
+function summary(model: ReportModel, section: { title: string; newPage: boolean; text: string | null }): Content[] {
+  const { meta, summary: s } = model;
+  const compact = !section.newPage;
   const figures: TableCell[] = s.keyFigures.map((f) => ({
     stack: [
-      { text: f.value, fontSize: 18, bold: true, color: COLORS.brand },
+      { text: f.value, fontSize: compact ? 14 : 18, bold: true, color: COLORS.brand },
       { text: f.label, fontSize: 7.5, color: COLORS.muted, margin: [0, 2, 0, 0] },
     ],
     fillColor: COLORS.figureFill,
-    margin: [6, 6, 6, 6],
+    margin: compact ? [5, 4, 5, 4] : [6, 6, 6, 6],
   }));
   const statuses: TableCell[] = STATUS_ORDER.map((st) => ({
-    text: [{ text: `${s.byStatus[st]}`, bold: true, fontSize: 12 }, { text: `  ${STATUS_LABEL[st]}`, fontSize: 8 }],
+    text: [{ text: `${s.byStatus[st]}`, bold: true, fontSize: compact ? 10 : 12 }, { text: `  ${STATUS_LABEL[st]}`, fontSize: 8 }],
     color: STATUS_COLOR[st].strong,
     fillColor: STATUS_COLOR[st].tint,
     margin: [4, 3, 4, 3],
   }));
-  return [
-    { text: 'Summary', style: 'h1', pageBreak: 'before' },
-    { text: 'Key figures', style: 'h2' },
-    figures.length ? { table: { widths: figures.map(() => '*'), body: [figures] }, layout: boxesLayout(figures.length) } : { text: DASH },
-    { text: `Indicators by status (${s.indicatorCount} indicators)`, style: 'h2' },
-    { table: { widths: statuses.map(() => '*'), body: [statuses] }, layout: boxesLayout(statuses.length) },
-    ...paragraph('Project objective', meta.objective),
-    ...paragraph('Summary of progress', narrative['summary']),
+  const out: Content[] = [
+    {
+      stack: [
+        { text: section.title, style: 'h1' },
+        { text: 'Key figures', style: 'h2' },
+        figures.length ? { table: { widths: figures.map(() => '*'), body: [figures] }, layout: boxesLayout(figures.length) } : { text: DASH },
+      ],
+      unbreakable: true,
+      ...(section.newPage ? { pageBreak: 'before' as const } : {}),
+    },
+    keepWithNext({ text: `Indicators by status (${s.indicatorCount} indicators)`, style: 'h2' }, { table: { widths: statuses.map(() => '*'), body: [statuses] }, layout: boxesLayout(statuses.length) }),
   ];
+  if (!compact) out.push(...paragraph('Project objective', meta.objective));
+  out.push(...paragraph(compact ? 'Summary of progress' : 'Summary of progress', section.text));
+  return out;
 }
 
-/** A headed block of plain text (narrative is data: never interpreted as markup), or nothing. */
-function paragraph(heading: string, text: string | null | undefined): Content[] {
-  return text?.trim() ? [{ text: heading, style: 'h2' }, { text, style: 'body' }] : [];
+/** A heading and the block after it, never split: no heading is left alone at the bottom of a page. */
+export function keepWithNext(heading: Content, next: Content): Content {
+  return { stack: [heading, next], unbreakable: true } as Content;
 }
 
-/** Narrative sections other than the summary (e.g. challenges, lessons learned), in model order. */
-function otherNarrative(model: ReportModel): Content[] {
-  const entries = Object.entries(model.narrative).filter(([key, text]) => key !== 'summary' && text.trim());
-  if (!entries.length) return [];
-  return [
-    { text: 'Narrative', style: 'h1', pageBreak: 'before' },
-    ...entries.flatMap(([key, text]) => paragraph(humanize(key), text)),
-  ];
+/**
+ * A headed block of plain text (narrative is data: never interpreted as markup), or nothing.
+ * The heading stays with the first paragraph; right-to-left paragraphs are laid out by the bidi pass.
+ */
+function paragraph(heading: string, text: string | null | undefined, opts: { pageBreak?: 'before'; title?: string } = {}): Content[] {
+  if (!text?.trim()) return [];
+  const [first, ...rest] = paragraphs(text, { width: CONTENT_WIDTH, fontSize: 9.5, style: 'body' });
+  const head: Content[] = opts.title ? [{ text: opts.title, style: 'h1', pageBreak: opts.pageBreak }] : [];
+  return [...head, keepWithNext({ text: inlineFragments(heading), style: 'h2', ...(isRtl(heading) ? { alignment: 'right' as const } : {}) }, first!), ...rest];
 }
 
 function approvals(model: ReportModel): Content[] {
@@ -153,12 +236,14 @@ function approvals(model: ReportModel): Content[] {
     a.decidedByName,
     { text: a.decision === 'approved' ? 'Approved' : 'Returned', bold: true, color: a.decision === 'approved' ? STATUS_COLOR.on_track.strong : STATUS_COLOR.at_risk.strong },
     formatDateTime(a.decidedAt),
-    a.comment ?? DASH,
+    inlineText(a.comment ?? DASH, { width: 160, fontSize: 8.5 }) as TableCell,
   ]);
   return [
-    { text: 'Approvals', style: 'h1', margin: [0, 18, 0, 6], unbreakable: true },
-    rows.length
-      ? { table: { headerRows: 1, dontBreakRows: true, widths: [80, 95, 48, 108, '*'], body: [header, ...rows] }, layout: tableLayout({ zebra: true, header: true }) }
-      : { text: 'No approvals recorded.', style: 'muted' },
+    keepWithNext(
+      { text: 'Approvals', style: 'h1', margin: [0, 18, 0, 6] },
+      rows.length
+        ? { table: { headerRows: 1, dontBreakRows: true, widths: [80, 95, 48, 108, '*'], body: [header, ...rows] }, layout: tableLayout({ zebra: true, header: true }) }
+        : { text: 'No approvals recorded.', style: 'muted' },
+    ),
   ];
 }

@@ -25,13 +25,17 @@ export const STYLES: StyleDictionary = {
   body: { fontSize: 9.5, lineHeight: 1.3 },
 };
 
-/** Horizontal rules only; a tinted header row and optional zebra striping. */
-export function tableLayout({ zebra, header }: { zebra: boolean; header: boolean }): CustomTableLayout {
+/**
+ * Horizontal rules only; a tinted header row and optional zebra striping. `headingRows` rows above the
+ * header (a table's own heading, repeated with it on every page) have neither rules nor fill.
+ */
+export function tableLayout({ zebra, header, headingRows = 0 }: { zebra: boolean; header: boolean; headingRows?: number }): CustomTableLayout {
+  const h = headingRows;
   return {
-    hLineWidth: (i, node) => (i === 0 || i === node.table.body.length ? 0.8 : header && i === 1 ? 0.8 : 0.4),
+    hLineWidth: (i, node) => (i < h ? 0 : i === h || i === node.table.body.length ? 0.8 : header && i === h + 1 ? 0.8 : 0.4),
     vLineWidth: () => 0,
-    hLineColor: (i, node) => (i === 0 || i === node.table.body.length || (header && i === 1) ? COLORS.brand : COLORS.rule),
-    fillColor: (row) => (header && row === 0 ? COLORS.headerFill : zebra && row % 2 === 0 ? COLORS.zebra : null),
+    hLineColor: (i, node) => (i === h || i === node.table.body.length || (header && i === h + 1) ? COLORS.brand : COLORS.rule),
+    fillColor: (row) => (row < h ? null : header && row === h ? COLORS.headerFill : zebra && (row - h) % 2 === 0 ? COLORS.zebra : null),
     paddingLeft: () => 4,
     paddingRight: () => 4,
     paddingTop: () => 3.5,

@@ -1,0 +1,257 @@
+/**
+ * The mission overview: every project's achievement for one period, rolled up by UNSDCF output and by
+ * IOM pillar. Pure functions.
+ *
+ * Roll-up rules (the ones M&E staff know from Akvo RSR and DHIS2):
+ * - counts add up: actuals are summed, targets are summed, % achieved is sum(actual) / sum(target);
+ * - percentages are never summed nor averaged: the rolled-up value is sum(numerators) / sum(denominators),
+ *   and the rolled-up target weighs each project's target by its denominator;
+ * - yes/no indicators are counted: how many say yes, out of how many reported;
+ * - qualitative indicators are counted as reported or not.
+ * Indicators of different projects roll up into one line only when they link to the same common
+ * indicator; every other indicator is its own line under the group.
+ */
+import type { FrameworkNode, Indicator, IndicatorType, IndicatorValue, Project, Result } from './results-framework.js';
+import { computeIndicatorProgress, DEFAULT_THRESHOLDS, periodTotal, statusOf, type ProgressStatus, type StatusThresholds } from './progress.js';
+import { contributionOf, frameworkSectionTitle, projectQuartersTo } from './report-model.js';
+import { parsePeriod, periodLabel } from './periods.js';
+
+export interface RollupProjectInput {
+  project: Project;
+  donorNames: string[];
+  results: Result[];
+  indicators: Indicator[];
+  values: IndicatorValue[];
+}
+
+export interface RollupLine {
+  /** The common indicator code, or "PROJECT/INDICATOR" for an indicator of one project. */
+  key: string;
+  title: string;
+  type: IndicatorType;
+  unit: string;
+  common: boolean;
+  projects: string[];
+  indicatorCount: number;
+  /** Counts: sums; percentages: the ratio of the sums (0–100); yes/no: the number of "yes". */
+  actual: number | null;
+  target: number | null;
+  /** Percentages: the summed parts behind `actual`. */
+  numerator: number | null;
+  denominator: number | null;
+  /** Yes/no and qualitative: how many indicators reported in the period. */
+  reporting: number;
+  percentOfTarget: number | null;
+  status: ProgressStatus;
+}
+
+export interface RollupGroup {
+  key: string; // framework node code, or "none"
+  title: string;
+  illustrative: boolean;
+  projects: string[];
+  indicatorCount: number;
+  byStatus: Record<ProgressStatus, number>;
+  lines: RollupLine[];
+}
+
+export interface ProjectRollupRow {
+  code: string;
+  title: string;
+  donors: string[];
+  programmaticArea: string;
+  illustrative: boolean;
+  indicatorCount: number;
+  byStatus: Record<ProgressStatus, number>;
+  unsdcfOutputs: string[];
+  pillars: string[];
+}
+
+export interface MissionRollup {
+  period: string;
+  periodLabel: string;
+  projectCount: number;
+  indicatorCount: number;
+  byStatus: Record<ProgressStatus, number>;
+  byUnsdcf: RollupGroup[];
+  byPillar: RollupGroup[];
+  projects: ProjectRollupRow[];
+}
+
+const emptyStatus = (): Record<ProgressStatus, number> => ({ on_track: 0, at_risk: 0, off_track: 0, no_data: 0, reported: 0 });
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** One project indicator's contribution to a roll-up line, for the period. */
+export interface IndicatorContribution {
+  projectCode: string;
+  indicator: Indicator;
+  status: ProgressStatus;
+  /** Period total (counts, yes/no 1/0, percentages 0–100), with the parts of a percentage. */
+  actual: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  target: number | null;
+}
+
+/** Rolls contributions of the same type into one line (see the rules above). */
+export function rollupLine(key: string, contributions: IndicatorContribution[], thresholds: StatusThresholds = DEFAULT_THRESHOLDS): RollupLine {
+  const first = contributions[0]!;
+  const { type } = first.indicator;
+  const projects = [...new Set(contributions.map((c) => c.projectCode))];
+  const present = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  const sum = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) : null);
+  let actual: number | null = null;
+  let target: number | null = null;
+  let numerator: number | null = null;
+  let denominator: number | null = null;
+  const reporting = contributions.filter((c) => c.actual !== null || c.status === 'reported').length;
+
+  switch (type) {
+    case 'count':
+      actual = sum(present(contributions.map((c) => c.actual)));
+      target = sum(present(contributions.map((c) => c.target)));
+      break;
+    case 'percentage':
+    case 'ratio': {
+      const withParts = contributions.filter((c) => c.numerator !== null && c.denominator !== null && c.denominator > 0);
+      numerator = sum(withParts.map((c) => c.numerator!));
+      denominator = sum(withParts.map((c) => c.denominator!));
+      const scale = type === 'percentage' ? 100 : 1;
+      actual = numerator !== null && denominator ? round((numerator / denominator) * scale) : null;
+      const targeted = withParts.filter((c) => c.target !== null);
+      const targetDen = sum(targeted.map((c) => c.denominator!));
+      target = targetDen ? round(targeted.reduce((a, c) => a + c.target! * c.denominator!, 0) / targetDen) : null;
+      break;
+    }
+    case 'yes_no':
+      actual = contributions.filter((c) => c.actual !== null && c.actual >= 1).length;
+      target = contributions.filter((c) => c.target !== null && c.target >= 1).length || null;
+      break;
+    case 'qualitative':
+      break;
+  }
+  let percentOfTarget: number | null = null;
+  if (actual !== null && target !== null && type !== 'qualitative') {
+    if (first.indicator.direction === 'decrease' && type !== 'yes_no') percentOfTarget = actual === 0 ? 100 : round((target / actual) * 100, 1);
+    else percentOfTarget = target === 0 ? 100 : round((actual / target) * 100, 1);
+  }
+  const status: ProgressStatus = type === 'qualitative' ? (reporting ? 'reported' : 'no_data') : statusOf(percentOfTarget, reporting > 0, thresholds);
+  return {
+    key, title: first.indicator.title, type, unit: first.indicator.unit, common: first.indicator.commonIndicatorCode !== null,
+    projects, indicatorCount: contributions.length, actual, target, numerator, denominator, reporting, percentOfTarget, status,
+  };
+}
+
+/** The period figures of one indicator (via the domain's progress rules). */
+export function contributionOfIndicator(projectCode: string, indicator: Indicator, values: IndicatorValue[], period: string, quarters: string[], thresholds = DEFAULT_THRESHOLDS): IndicatorContribution {
+  const progress = computeIndicatorProgress(indicator, values, period, quarters.length ? quarters : [period], thresholds);
+  const total = periodTotal(indicator, values.filter((v) => v.indicatorCode === indicator.code && v.period === period));
+  return {
+    projectCode, indicator, status: progress.status, actual: progress.periodActual,
+    numerator: total.numerator, denominator: total.denominator, target: progress.periodTarget,
+  };
+}
+
+export function buildMissionRollup(input: { projects: RollupProjectInput[]; frameworkNodes: FrameworkNode[]; period: string; thresholds?: StatusThresholds }): MissionRollup {
+  const p = parsePeriod(input.period);
+  const nodeByCode = new Map(input.frameworkNodes.map((n) => [n.code, n]));
+  const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
+  type Acc = { node: FrameworkNode | null; contributions: Map<string, IndicatorContribution[]>; projects: Set<string>; byStatus: Record<ProgressStatus, number>; count: number };
+  const unsdcf = new Map<string, Acc>();
+  const pillar = new Map<string, Acc>();
+  const add = (groups: Map<string, Acc>, node: FrameworkNode | null, c: IndicatorContribution) => {
+    const key = node?.code ?? 'none';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { node, contributions: new Map(), projects: new Set(), byStatus: emptyStatus(), count: 0 }));
+    const lineKey = c.indicator.commonIndicatorCode ?? `${c.projectCode}/${c.indicator.code}`;
+    const list = g.contributions.get(lineKey) ?? [];
+    list.push(c);
+    g.contributions.set(lineKey, list);
+    g.projects.add(c.projectCode);
+    g.byStatus[c.status]++;
+    g.count++;
+  };
+
+  const projects: ProjectRollupRow[] = [];
+  const byStatus = emptyStatus();
+  let indicatorCount = 0;
+  for (const proj of input.projects) {
+    const resultByCode = new Map(proj.results.map((r) => [r.code, r]));
+    const quarters = projectQuartersTo(proj.project, p.id);
+    const row: ProjectRollupRow = {
+      code: proj.project.code, title: proj.project.title, donors: proj.donorNames, programmaticArea: proj.project.programmaticArea,
+      illustrative: proj.project.illustrative, indicatorCount: 0, byStatus: emptyStatus(), unsdcfOutputs: [], pillars: [],
+    };
+    // Values grouped once per indicator: the roll-up over 25 projects stays linear.
+    const valuesByIndicator = new Map<string, IndicatorValue[]>();
+    for (const v of proj.values) {
+      const list = valuesByIndicator.get(v.indicatorCode) ?? [];
+      list.push(v);
+      valuesByIndicator.set(v.indicatorCode, list);
+    }
+    for (const indicator of proj.indicators) {
+      const result = resultByCode.get(indicator.resultCode);
+      if (!result) continue;
+      const c = contributionOfIndicator(proj.project.code, indicator, valuesByIndicator.get(indicator.code) ?? [], p.id, quarters, thresholds);
+      const u = contributionOf(result, 'unsdcf', resultByCode, nodeByCode);
+      const pl = contributionOf(result, 'iom_pillar', resultByCode, nodeByCode);
+      add(unsdcf, u, c);
+      add(pillar, pl, c);
+      row.indicatorCount++;
+      row.byStatus[c.status]++;
+      byStatus[c.status]++;
+      indicatorCount++;
+      if (u && !row.unsdcfOutputs.includes(u.code)) row.unsdcfOutputs.push(u.code);
+      if (pl && !row.pillars.includes(pl.code)) row.pillars.push(pl.code);
+    }
+    row.unsdcfOutputs.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    row.pillars.sort();
+    projects.push(row);
+  }
+
+  const finish = (groups: Map<string, Acc>, none: string): RollupGroup[] =>
+    [...groups.entries()]
+      .sort(([a], [b]) => (a === 'none' ? 1 : b === 'none' ? -1 : a.localeCompare(b, 'en', { numeric: true })))
+      .map(([key, g]) => ({
+        key,
+        title: g.node ? frameworkSectionTitle(g.node) : none,
+        illustrative: g.node?.illustrative ?? false,
+        projects: [...g.projects].sort(),
+        indicatorCount: g.count,
+        byStatus: g.byStatus,
+        lines: [...g.contributions.entries()]
+          .map(([lineKey, cs]) => rollupLine(lineKey, cs, thresholds))
+          .sort((a, b) => Number(b.common) - Number(a.common) || a.key.localeCompare(b.key, 'en', { numeric: true })),
+      }));
+
+  return {
+    period: p.id,
+    periodLabel: periodLabel(p.id),
+    projectCount: projects.length,
+    indicatorCount,
+    byStatus,
+    byUnsdcf: finish(unsdcf, 'Not linked to a UNSDCF output'),
+    byPillar: finish(pillar, 'Not linked to an IOM pillar'),
+    projects: projects.sort((a, b) => a.code.localeCompare(b.code)),
+  };
+}
+
+/** What the mission overview renderers receive: plain JSON. */
+export interface MissionOverviewModel {
+  kind: 'mission';
+  meta: {
+    title: string;
+    templateId: string;
+    language: string;
+    period: string;
+    periodLabel: string;
+    status: 'preview' | 'draft' | 'final';
+    version: number;
+    generatedAt: string;
+    dataAsOf: string | null;
+  };
+  /** The headline a cycle records (same shape as a project report's summary). */
+  summary: { indicatorCount: number; byStatus: Record<ProgressStatus, number> };
+  rollup: MissionRollup;
+  sections: Array<{ kind: 'cover' } | { kind: 'rollup'; by: 'unsdcf' | 'iom_pillar'; title: string; newPage: boolean } | { kind: 'projects'; title: string; newPage: boolean }>;
+}
