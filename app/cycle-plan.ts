@@ -32,6 +32,9 @@ export type CyclePlan =
 export async function planCycle(q: Queryable, cmd: StartCycleCommand, queues: { renderTaskQueue: string }): Promise<CyclePlan> {
   const period = parsePeriod(cmd.period);
   const template = getTemplate(cmd.templateId ?? DEFAULT_TEMPLATE_ID);
+  if (template.scope !== 'project') {
+    throw new RbmError('invalid_input', `template ${template.id} covers the whole mission, not one project: render it with \`rbm report render --template ${template.id} --period ${period.id}\``);
+  }
   const { project } = await getProjectBundle(q, cmd.projectCode);
   if (!periodWithin(period, project.startDate, project.endDate)) {
     throw new RbmError('invalid_input', `period ${period.id} (${period.start} to ${period.end}) is outside project ${project.code} (${project.startDate} to ${project.endDate})`);

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { RbmError } from '../domain/errors.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The data sources of the projects (sources.example.json documents it; git-ignored). */
+export const DEFAULT_SOURCES_FILE = path.join(PROJECT_ROOT, 'sources.json');
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -35,7 +37,13 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   RBM_SMTP_PORT: z.coerce.number().int().default(1025),
   RBM_MAIL_UI_PORT: z.coerce.number().int().default(8025),
+  /** Signs session cookies; unset: a random secret at each start (everyone signs in again). */
+  RBM_SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Behind a TLS proxy: trust X-Forwarded-* and mark cookies Secure. */
+  RBM_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   RBM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The sources file: where each project's indicator data is gathered from, and when. */
+  RBM_SOURCES_FILE: z.string().default(DEFAULT_SOURCES_FILE),
 });
 
 export type Config = {
@@ -59,6 +67,9 @@ export type Config = {
   embeddedSmtpPort: number;
   embeddedMailUiPort: number;
   logLevel: z.infer<typeof EnvSchema>['RBM_LOG_LEVEL'];
+  sessionSecret: string | undefined;
+  trustProxy: boolean;
+  sourcesFile: string;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -91,5 +102,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedMailUiPort: e.RBM_MAIL_UI_PORT,
     renderTaskQueue: e.RBM_RENDER_TASK_QUEUE,
     logLevel: e.RBM_LOG_LEVEL,
+    sessionSecret: e.RBM_SESSION_SECRET,
+    trustProxy: e.RBM_TRUST_PROXY === 'true',
+    sourcesFile: path.resolve(e.RBM_SOURCES_FILE),
   };
+}
+
+/**
+ * Where the credential references of the sources file ({"env": NAME}) are looked up: the worker's
+ * environment, read at fetch time (so that a rotated secret is picked up) and never copied into the
+ * configuration, a log or the database.
+ */
+export function secretEnvironment(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string | undefined>> {
+  return env;
 }

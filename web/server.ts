@@ -58,7 +58,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<FastifyI
 }
 
 export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? process.env.RBM_TRUST_PROXY === 'true', bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? false, bodyLimit: 1024 * 1024 });
   app.get('/healthz', async (_req, reply) => {
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
@@ -71,7 +71,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     return c;
   };
 
-  const secret = opts.sessionSecret ?? process.env.RBM_SESSION_SECRET ?? randomBytes(32).toString('hex');
+  const secret = opts.sessionSecret ?? randomBytes(32).toString('hex');
   if (secret.length < 32) throw new RbmError('invalid_input', 'the session secret needs at least 32 characters');
 
   await app.register(fastifyFormbody);

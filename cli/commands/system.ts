@@ -44,7 +44,10 @@ export function registerSystemCommands(program: Command): void {
       let ready = false;
       let webCtx: AppContext | undefined;
       // The HTTP server answers /healthz (503) while the rest boots; pages and the API need the context.
-      const http = await startHttpServer({ port: env.config.port, host: env.config.host, isReady: () => ready, context: () => webCtx });
+      const http = await startHttpServer({
+        port: env.config.port, host: env.config.host, isReady: () => ready, context: () => webCtx,
+        sessionSecret: env.config.sessionSecret, trustProxy: env.config.trustProxy,
+      });
       const system = await bootSystem(env.config, log, { worker: true }).catch(async (e) => {
         await http.close();
         throw e;
