@@ -12,6 +12,12 @@ import { registerReportCommands } from './commands/reports.js';
 import { registerSystemCommands } from './commands/system.js';
 import { reportError } from './output.js';
 
+// `rbm ... | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const program = new Command('rbm')
   .description('RBM Flow: results-based monitoring and donor reporting on Temporal')
   .showHelpAfterError()
