@@ -9,6 +9,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerPortfolioCommands } from './commands/portfolio.js';
 import { registerReportCommands } from './commands/reports.js';
+import { registerSourceCommands } from './commands/sources.js';
 import { registerSystemCommands } from './commands/system.js';
 import { reportError } from './output.js';
 
@@ -30,6 +31,7 @@ registerCycleCommands(program);
 registerImportCommands(program);
 registerExportCommands(program);
 registerDeliveryCommands(program);
+registerSourceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

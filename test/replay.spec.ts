@@ -22,6 +22,9 @@ describe('replay of recorded report cycle histories', () => {
       'report-cycle-approval-rounds-approve-chain.json', // before the donor-delivery patch
       'report-cycle-approval-rounds-cancel.json',
       'report-cycle-approval-rounds-return-resubmit-approve.json',
+      'report-cycle-gather-sources-approve-chain.json', // with every patch so far
+      'report-cycle-gather-sources-cancel.json',
+      'report-cycle-gather-sources-return-resubmit-approve.json',
     ]));
   });
 

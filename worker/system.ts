@@ -33,6 +33,7 @@ export async function bootSystem(config: Config, log: Logger, opts: { worker: bo
         smtpUrl: services.smtpUrl,
         mailFrom: config.mailFrom,
         publicUrl: config.publicUrl,
+        sourcesFile: config.sourcesFile,
         log,
       });
     }

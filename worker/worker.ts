@@ -9,6 +9,8 @@ import { createActivities, createRenderActivities } from '../activities/index.js
 import { createMailer, type Mailer } from '../activities/mailer.js';
 import { createDonorDeliveryActivities } from '../activities/donor-delivery.js';
 import { createSchedulingActivities } from '../activities/scheduling.js';
+import { createGatheringActivities } from '../activities/gathering.js';
+import { DEFAULT_SOURCES_FILE, secretEnvironment } from '../config/config.js';
 import { createPool, type Pool } from '../db/pool.js';
 import type { Logger } from '../runtime/logger.js';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.js';
@@ -39,6 +41,10 @@ export interface WorkerOptions {
   mailer?: Mailer;
   mailFrom?: string;
   publicUrl?: string;
+  /** The sources file (report cycles gather their project's sources); default sources.json in the repository root. */
+  sourcesFile?: string;
+  /** Where source credentials {"env": NAME} are looked up; default the process environment. */
+  secretEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunningWorker {
@@ -62,6 +68,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       ...createActivities({ pool, outDir: o.outDir, mailer, publicUrl: o.publicUrl }),
       ...createDonorDeliveryActivities({ pool, mailer, publicUrl: o.publicUrl }),
       ...createSchedulingActivities({ pool, renderTaskQueue: o.renderTaskQueue }),
+      ...createGatheringActivities({ pool, sourcesFile: o.sourcesFile ?? DEFAULT_SOURCES_FILE, secretEnv: o.secretEnv ?? secretEnvironment() }),
     },
   });
   const render = await Worker.create({

@@ -7,6 +7,10 @@ import { condition, patched } from '@temporalio/workflow';
 import { DEFAULT_TIMING, type ApprovalStep, type ApprovalTiming, type CycleStatus, type Decision } from '../domain/report-cycle.js';
 import { activities, renderAndStoreFinal, reportRequest, type CycleRun } from './cycle-run.js';
 import { DONOR_DELIVERY_PATCH, deliverToDonorsStep } from './donor-delivery-step.js';
+import { gatherProjectSources } from './gather-source.js';
+
+/** The cycle gathers its project's configured sources before it reads the data. */
+export const GATHER_SOURCES_PATCH = 'gather-sources';
 
 type StepOutcome = 'approve' | 'return' | 'cancelled';
 
@@ -20,9 +24,11 @@ export async function runApprovalRounds(run: CycleRun, chain: ApprovalStep[]): P
   let firstStep = 0;
   rounds: for (;;) {
     status.version += 1;
+    // Fresh data first: every source configured for the project is gathered (failures are in the result).
+    const sources = patched(GATHER_SOURCES_PATCH) ? await gatherProjectSources(input.projectCode, `${input.cycleId}/v${status.version}`) : [];
     const data = await activities.gatherCycleData({ cycleId: input.cycleId, projectCode: input.projectCode, version: status.version });
     if (run.cancelled) return finishCancelled(run, meOfficers);
-    await run.record('rendering', 'system', 'data_gathered', { ...data });
+    await run.record('rendering', 'system', 'data_gathered', { ...data, ...(sources.length ? { sources: sources.map((g) => ({ source: g.sourceId, ok: g.ok, error: g.error })) } : {}) });
     const { files: draft, headline } = await run.renderReport({ ...reportRequest(run, data.dataAsOf), stage: 'draft', decisions: [] });
     status.versions.push({ ...data, draft, headline });
     if (run.cancelled) return finishCancelled(run, meOfficers);

@@ -13,7 +13,7 @@
  */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, proxyActivities, workflowInfo, executeChild, ParentClosePolicy } from '@temporalio/workflow';
 import type { GatheringActivities } from '../activities/gathering.js';
-import type { DropFileOutcome, GatherInput, GatherOutcome } from '../sources/gather-types.js';
+import type { DropFileOutcome, GatherInput, GatherOutcome, Watermark } from '../sources/gather-types.js';
 
 const book = proxyActivities<GatheringActivities>({
   startToCloseTimeout: '1 minute',
@@ -38,7 +38,7 @@ export async function gatherSourceWorkflow(input: GatherInput): Promise<GatherOu
   const { logId, watermark: before } = await book.beginGather({ input, workflowId, runId });
   const counts = { fetched: 0, accepted: 0, rejected: 0, unchanged: 0, skipped: 0 };
   const detail: Record<string, unknown> = { trigger: input.trigger };
-  let watermark: string | null = null;
+  let watermark: Watermark | null = null;
   let stagedPath: string | null = null;
   try {
     if (s.kind === 'folder') {
@@ -77,7 +77,7 @@ export async function gatherSourceWorkflow(input: GatherInput): Promise<GatherOu
     throw ApplicationFailure.nonRetryable(`source ${s.id}: ${error}`, 'gather_failed');
   }
   await book.finishGather({ logId, sourceId: s.id, counts, error: null, watermark, detail, stagedPath });
-  return { sourceId: s.id, logId, ...counts, watermark };
+  return { sourceId: s.id, logId, ...counts, watermark: watermark?.at ?? null };
 }
 
 function add(counts: { accepted: number; rejected: number; unchanged: number }, o: { accepted: number; rejected: number; unchanged: number }) {
@@ -111,15 +111,15 @@ export interface ProjectSourceGathered {
 
 /**
  * For the report cycle: gathers every configured source of a project first, as child workflows
- * (gather/<source>/<this workflow's id>), all at once, and waits for them. Never throws for a
- * failed source: each result says ok or the error, and the cycle goes on with the data there is.
- * Call it from a workflow only (it uses the workflow APIs); the worker must know the sources file.
+ * (gather/<source>/<key>, key default this workflow's id), all at once, and waits for them. Never
+ * throws for a failed source: each result says ok or the error (also in the gather log), and the
+ * cycle goes on with the data there is. Call it from workflow code only; the worker reads the
+ * sources file (WorkerOptions.sourcesFile). A project without sources returns [] after one activity.
  */
-export async function gatherProjectSources(projectCode: string): Promise<ProjectSourceGathered[]> {
+export async function gatherProjectSources(projectCode: string, key: string = workflowInfo().workflowId): Promise<ProjectSourceGathered[]> {
   const inputs = await book.projectSources({ projectCode });
-  const parent = workflowInfo().workflowId;
   return Promise.all(inputs.map(async (input): Promise<ProjectSourceGathered> => {
-    const workflowId = `gather/${input.source.id}/${parent}`;
+    const workflowId = `gather/${input.source.id}/${key}`;
     try {
       const outcome = await executeChild(gatherSourceWorkflow, { workflowId, args: [input], parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL });
       return { sourceId: input.source.id, workflowId, ok: true, outcome, error: null };

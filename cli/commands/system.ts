@@ -5,6 +5,7 @@ import { setDemoPasswords } from '../../app/auth.js';
 import { DEMO_DATA_THROUGH, DEMO_PERIOD, runDemo } from '../../app/demo.js';
 import { loadDemoPortfolio } from '../../app/portfolio.js';
 import { syncAgreementSchedules } from '../../app/agreements.js';
+import { syncSourceSchedules } from '../../app/sources.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { publishServices, requireServices } from '../../runtime/services.js';
 import { startHttpServer } from '../../web/server.js';
@@ -63,6 +64,8 @@ export function registerSystemCommands(program: Command): void {
         // Each donor agreement has its Temporal Schedule (`temporal schedule list` shows them).
         const synced = await syncAgreementSchedules(ctx);
         log.info(synced, 'agreement schedules in sync');
+        // A broken sources file is logged, not fatal: cycles and deliveries keep running.
+        log.info(await syncSourceSchedules(ctx).catch((e: unknown) => (log.error({ err: e }, 'source schedules not in sync'), null)), 'source schedules in sync');
         demoLogins = await setDemoPasswords(ctx);
       } catch (e) {
         await ctx.close();
@@ -99,9 +102,14 @@ export function registerSystemCommands(program: Command): void {
       const env = cliEnv();
       const endpoints = requireServices(env.config);
       await migrateDatabase(endpoints.databaseUrl, env.log);
-      const worker = await startWorker({ ...endpoints, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
+      const worker = await startWorker({ ...endpoints, sourcesFile: env.config.sourcesFile, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
       const ctx = await openAppContext(env.config, endpoints, env.log);
-      await syncAgreementSchedules(ctx).finally(() => ctx.close());
+      try {
+        await syncAgreementSchedules(ctx);
+        await syncSourceSchedules(ctx).catch((e: unknown) => env.log.error({ err: e }, 'source schedules not in sync: fix the sources file, then run `rbm sources sync`'));
+      } finally {
+        await ctx.close();
+      }
       say(`Worker running on task queues ${env.config.taskQueue} and ${env.config.renderTaskQueue}. Ctrl-C stops it.`);
       const stop = () => void worker.shutdown();
       process.once('SIGINT', stop);
