@@ -2,7 +2,7 @@
  * Donor agreement and delivery use cases: keep one Temporal Schedule per agreement (created, updated
  * and deleted to match the database; idempotent), list deliveries, resend one deliberately.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createMailer } from '../activities/mailer.js';
 import { sendReportMail } from '../activities/donor-delivery.js';
 import { agreementScheduleId, scheduleCalendar, type Agreement } from '../domain/agreements.js';
@@ -14,6 +14,7 @@ import { claimDelivery, getDelivery, listDeliveries, type DeliveryRow } from '..
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import { agreementCycleWorkflow } from '../workflows/agreement-cycle.js';
 import type { AppContext } from './context.js';
+import { syncSchedules, type SyncResult } from './schedules.js';
 
 const PREFIX = 'agreement/';
 
@@ -32,30 +33,9 @@ function scheduleOptions(ctx: AppContext, a: Agreement) {
   };
 }
 
-export async function syncAgreementSchedules(ctx: AppContext): Promise<{ created: string[]; updated: string[]; deleted: string[] }> {
-  const wanted = new Map((await listAgreements(ctx.pool)).map((a) => [agreementScheduleId(a), a]));
-  const existing: string[] = [];
-  for await (const s of ctx.temporal.schedule.list()) if (s.scheduleId.startsWith(PREFIX)) existing.push(s.scheduleId);
-  const result = { created: [] as string[], updated: [] as string[], deleted: [] as string[] };
-  for (const [scheduleId, a] of wanted) {
-    const options = scheduleOptions(ctx, a);
-    // The schedule list is eventually consistent: create, and update when it exists already.
-    try {
-      await ctx.temporal.schedule.create({ scheduleId, ...options });
-      result.created.push(scheduleId);
-    } catch (e) {
-      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-      await ctx.temporal.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, ...options }));
-      result.updated.push(scheduleId);
-    }
-  }
-  for (const scheduleId of existing.filter((id) => !wanted.has(id))) {
-    await ctx.temporal.schedule.getHandle(scheduleId).delete().catch((e) => {
-      if (!(e instanceof ScheduleNotFoundError)) throw e;
-    });
-    result.deleted.push(scheduleId);
-  }
-  return result;
+export async function syncAgreementSchedules(ctx: AppContext): Promise<SyncResult> {
+  const wanted = new Map((await listAgreements(ctx.pool)).map((a) => [agreementScheduleId(a), scheduleOptions(ctx, a)]));
+  return syncSchedules(ctx, PREFIX, wanted);
 }
 
 export async function addAgreement(ctx: AppContext, a: Omit<Agreement, 'id'>): Promise<Agreement> {

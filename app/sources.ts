@@ -3,7 +3,7 @@
  * deleted to match the sources file; idempotent), list the sources with their schedule and last run,
  * run one now, pause and resume its schedule, read the gather log.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
 import { RbmError } from '../domain/errors.js';
 import { getGatherRunByRunId, listGatherRuns, sourceStates, type GatherRun } from '../db/sources-repository.js';
 import { loadSourcesFile, type SourceDefinition, type SourcesConfig } from '../sources/config.js';
@@ -11,6 +11,7 @@ import type { GatherInput } from '../sources/gather-types.js';
 import { describeSchedule, gatherWorkflowId, scheduleSpec, SOURCE_SCHEDULE_PREFIX, sourceScheduleId } from '../sources/schedule.js';
 import { gatherSourceWorkflow } from '../workflows/gather-source.js';
 import type { AppContext } from './context.js';
+import { syncSchedules, type SyncResult } from './schedules.js';
 
 type DbContext = Pick<AppContext, 'pool'>;
 
@@ -35,38 +36,17 @@ function scheduleOptions(ctx: AppContext, config: SourcesConfig, s: SourceDefini
   };
 }
 
-export interface SyncResult {
-  created: string[];
-  updated: string[];
-  deleted: string[];
-}
+export type { SyncResult } from './schedules.js';
 
 /** Makes the Temporal Schedules match the sources file: one per source with a schedule. Paused schedules stay paused. */
 export async function syncSourceSchedules(ctx: AppContext, config?: SourcesConfig): Promise<SyncResult> {
   const sources = config ?? (await loadSources(ctx));
-  const wanted = new Map(sources.sources.filter((s) => s.schedule).map((s) => [sourceScheduleId(s.id), s as SourceDefinition & { schedule: NonNullable<SourceDefinition['schedule']> }]));
-  const existing: string[] = [];
-  for await (const s of ctx.temporal.schedule.list()) if (s.scheduleId.startsWith(SOURCE_SCHEDULE_PREFIX)) existing.push(s.scheduleId);
-  const result: SyncResult = { created: [], updated: [], deleted: [] };
-  for (const [scheduleId, s] of wanted) {
-    const options = scheduleOptions(ctx, sources, s);
-    // The schedule list is eventually consistent: create, and update when it exists already.
-    try {
-      await ctx.temporal.schedule.create({ scheduleId, ...options, state: { note: `source ${s.id} (${s.kind}, project ${s.project})` } });
-      result.created.push(scheduleId);
-    } catch (e) {
-      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-      await ctx.temporal.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, ...options }));
-      result.updated.push(scheduleId);
-    }
-  }
-  for (const scheduleId of existing.filter((id) => !wanted.has(id))) {
-    await ctx.temporal.schedule.getHandle(scheduleId).delete().catch((e) => {
-      if (!(e instanceof ScheduleNotFoundError)) throw e;
-    });
-    result.deleted.push(scheduleId);
-  }
-  return result;
+  const wanted = new Map(
+    sources.sources
+      .filter((s): s is SourceDefinition & { schedule: NonNullable<SourceDefinition['schedule']> } => Boolean(s.schedule))
+      .map((s) => [sourceScheduleId(s.id), { ...scheduleOptions(ctx, sources, s), state: { note: `source ${s.id} (${s.kind}, project ${s.project})` } }]),
+  );
+  return syncSchedules(ctx, SOURCE_SCHEDULE_PREFIX, wanted);
 }
 
 export interface SourceListing {
