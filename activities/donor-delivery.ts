@@ -7,6 +7,7 @@ import { PERIOD_KIND_OF, type Frequency } from '../domain/agreements.js';
 import { parsePeriod } from '../domain/periods.js';
 import type { ArtifactRef } from '../domain/report-cycle.js';
 import { donorRecipients } from '../db/agreements-repository.js';
+import { digestRecipients, latestApprovedReports } from '../db/digests-repository.js';
 import { readArtifact } from '../db/cycles-repository.js';
 import { claimDelivery, failOpenDeliveries, markDelivery } from '../db/deliveries-repository.js';
 import type { Pool } from '../db/pool.js';
@@ -48,6 +49,52 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
       return outcomes;
     },
 
+    /**
+     * A donor's monthly digest: one e-mail per contact with the latest approved report of every
+     * project the donor funds, exactly once per donor, month and recipient.
+     */
+    async sendDonorDigest(input: { donorCode: string; month: string }): Promise<Array<{ email: string; state: string; reports: number }>> {
+      const reports = await latestApprovedReports(pool, input.donorCode);
+      if (!reports.length) return [];
+      const outcomes: Array<{ email: string; state: string; reports: number }> = [];
+      for (const to of await digestRecipients(pool, input.donorCode)) {
+        if (!mailer) {
+          outcomes.push({ email: to.email, state: 'not_configured', reports: reports.length });
+          continue;
+        }
+        const key = `digest/${input.donorCode}/${input.month}:email:${to.email}`;
+        const claim = await claimDelivery(pool, { idempotencyKey: key, cycleId: null, version: 0, channel: 'digest', recipient: to.email, donorCode: input.donorCode });
+        if (claim !== 'send') {
+          outcomes.push({ email: to.email, state: claim === 'sent' ? 'already_sent' : 'unconfirmed', reports: reports.length });
+          continue;
+        }
+        const attachments = await loadAttachments(pool, reports.map((r) => r.pdf));
+        const base = publicUrl.replace(/\/$/, '');
+        try {
+          await mailer.send({
+            to: `${to.name} <${to.email}>`,
+            subject: `IOM Libya: your monthly digest of approved reports (${input.month})`,
+            text: [
+              `Dear ${to.name},`,
+              '',
+              `Attached are the latest approved reports of the ${reports.length} project${reports.length === 1 ? '' : 's'} you fund:`,
+              ...reports.map((r) => `  - ${r.projectTitle} (${r.projectCode}), ${r.period}, version ${r.version}: ${base}/donor/reports/${r.pdf.id}`),
+              '',
+              'With kind regards,',
+              'IOM Libya — Monitoring and Evaluation',
+            ].join('\n'),
+            attachments,
+          });
+        } catch (e) {
+          await markDelivery(pool, key, 'failed', {}, (e as Error).message);
+          throw e;
+        }
+        await markDelivery(pool, key, 'sent', { month: input.month, reports: reports.map((r) => ({ project: r.projectCode, period: r.period, file: r.pdf.filename })) });
+        outcomes.push({ email: to.email, state: 'sent', reports: reports.length });
+      }
+      return outcomes;
+    },
+
     /** After the last retry: what did not go out is marked failed (the M&E officer is notified by the workflow). */
     async failDonorDeliveries(input: { cycleId: string; version: number; error: string }): Promise<number> {
       return failOpenDeliveries(pool, input.cycleId, input.version, input.error);
@@ -60,12 +107,7 @@ export async function sendReportMail(
   deps: { pool: Pool; mailer: Mailer; publicUrl: string },
   m: { idempotencyKey: string; projectTitle: string; projectCode: string; period: string; version: number; to: { name: string; email: string }; files: ArtifactRef[] },
 ): Promise<void> {
-  const attachments = [];
-  for (const f of m.files) {
-    const stored = await readArtifact(deps.pool, f.id);
-    if (!stored || stored.ref.sha256 !== f.sha256) throw new Error(`artifact ${f.id} (${f.filename}) is missing or changed`);
-    attachments.push({ filename: f.filename, content: stored.content });
-  }
+  const attachments = await loadAttachments(deps.pool, m.files);
   const base = deps.publicUrl.replace(/\/$/, '');
   const links = m.files.map((f) => `${base}/donor/reports/${f.id}`);
   try {
@@ -89,4 +131,15 @@ export async function sendReportMail(
     throw e; // Temporal retries with backoff; the claim lets a failed delivery be tried again
   }
   await markDelivery(deps.pool, m.idempotencyKey, 'sent', { files: m.files.map((f) => ({ id: f.id, filename: f.filename, sha256: f.sha256 })), links });
+}
+
+/** The stored files as mail attachments, checked against the digests the workflow carries. */
+async function loadAttachments(pool: Pool, files: ArtifactRef[]): Promise<Array<{ filename: string; content: Buffer }>> {
+  const attachments = [];
+  for (const f of files) {
+    const stored = await readArtifact(pool, f.id);
+    if (!stored || stored.ref.sha256 !== f.sha256) throw new Error(`artifact ${f.id} (${f.filename}) is missing or changed`);
+    attachments.push({ filename: f.filename, content: stored.content });
+  }
+  return attachments;
 }

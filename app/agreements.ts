@@ -5,7 +5,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createMailer } from '../activities/mailer.js';
 import { sendReportMail } from '../activities/donor-delivery.js';
-import { agreementScheduleId, scheduleCalendar, type Agreement } from '../domain/agreements.js';
+import { agreementScheduleId, digestScheduleId, scheduleCalendar, type Agreement } from '../domain/agreements.js';
 import { RbmError } from '../domain/errors.js';
 import { MONTH_NAMES_UPPER } from '../domain/periods.js';
 import { listAgreements, upsertAgreement } from '../db/agreements-repository.js';
@@ -13,6 +13,8 @@ import { findArtifacts, getCycle } from '../db/cycles-repository.js';
 import { claimDelivery, getDelivery, listDeliveries, type DeliveryRow } from '../db/deliveries-repository.js';
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import { agreementCycleWorkflow } from '../workflows/agreement-cycle.js';
+import { donorDigestWorkflow } from '../workflows/donor-digest.js';
+import { donorsWithAgreements } from '../db/digests-repository.js';
 import type { AppContext } from './context.js';
 import { syncSchedules, type SyncResult } from './schedules.js';
 
@@ -33,9 +35,32 @@ function scheduleOptions(ctx: AppContext, a: Agreement) {
   };
 }
 
+/** One Schedule per agreement, and a monthly digest Schedule per donor with an agreement. */
 export async function syncAgreementSchedules(ctx: AppContext): Promise<SyncResult> {
   const wanted = new Map((await listAgreements(ctx.pool)).map((a) => [agreementScheduleId(a), scheduleOptions(ctx, a)]));
-  return syncSchedules(ctx, PREFIX, wanted);
+  const agreements = await syncSchedules(ctx, PREFIX, wanted);
+  const digests = await syncSchedules(ctx, DIGEST_PREFIX, new Map((await donorsWithAgreements(ctx.pool)).map((d) => [digestScheduleId(d), digestScheduleOptions(ctx, d)])));
+  return {
+    created: [...agreements.created, ...digests.created],
+    updated: [...agreements.updated, ...digests.updated],
+    deleted: [...agreements.deleted, ...digests.deleted],
+  };
+}
+
+const DIGEST_PREFIX = 'digest/';
+/** On the first of each month, the donor gets the latest approved report of each project it funds. */
+function digestScheduleOptions(ctx: AppContext, donorCode: string) {
+  return {
+    spec: { calendars: [{ dayOfMonth: 1, hour: 7 }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: donorDigestWorkflow,
+      workflowId: `digest-run/${donorCode}`,
+      taskQueue: ctx.config.taskQueue,
+      args: [{ donorCode }] as [{ donorCode: string }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+  };
 }
 
 export async function addAgreement(ctx: AppContext, a: Omit<Agreement, 'id'>): Promise<Agreement> {
@@ -55,16 +80,19 @@ export const deliveriesList = (ctx: Pick<AppContext, 'pool'>, filter: { cycleId?
 export async function retryDelivery(ctx: AppContext, id: number, smtpUrl: string | null | undefined): Promise<DeliveryRow> {
   const original = await getDelivery(ctx.pool, id);
   if (!original) throw new RbmError('not_found', `no delivery ${id} (see \`rbm deliveries list\`)`);
-  if (original.channel !== 'email') throw new RbmError('invalid_input', `delivery ${id} is a ${original.channel} delivery; only e-mails are resent`);
+  if (original.channel !== 'email' || !original.cycleId) {
+    throw new RbmError('invalid_input', `delivery ${id} is a ${original.channel} delivery; only report e-mails are resent (a digest goes out again next month)`);
+  }
+  const cycleId = original.cycleId;
   if (!smtpUrl) throw new RbmError('invalid_input', 'no SMTP server is configured (set SMTP_URL)');
-  const cycle = (await getCycle(ctx.pool, original.cycleId))!;
-  const files = (await findArtifacts(ctx.pool, original.cycleId, original.version, 'final')).filter(
+  const cycle = (await getCycle(ctx.pool, cycleId))!;
+  const files = (await findArtifacts(ctx.pool, cycleId, original.version, 'final')).filter(
     (f) => f.format === 'pdf' || ((original.detail.files as Array<{ filename: string }> | undefined) ?? []).some((x) => x.filename === f.filename),
   );
   const { project } = await getProjectBundle(ctx.pool, cycle.projectCode);
-  const retries = (await listDeliveries(ctx.pool, { cycleId: original.cycleId })).filter((d) => d.idempotencyKey.startsWith(`${original.idempotencyKey}:resend:`)).length;
+  const retries = (await listDeliveries(ctx.pool, { cycleId })).filter((d) => d.idempotencyKey.startsWith(`${original.idempotencyKey}:resend:`)).length;
   const idempotencyKey = `${original.idempotencyKey}:resend:${retries + 1}`;
-  await claimDelivery(ctx.pool, { idempotencyKey, cycleId: original.cycleId, version: original.version, channel: 'email', recipient: original.recipient, donorCode: original.donorCode });
+  await claimDelivery(ctx.pool, { idempotencyKey, cycleId, version: original.version, channel: 'email', recipient: original.recipient, donorCode: original.donorCode });
   const mailer = createMailer(smtpUrl, ctx.config.mailFrom);
   try {
     await sendReportMail(
@@ -74,5 +102,5 @@ export async function retryDelivery(ctx: AppContext, id: number, smtpUrl: string
   } finally {
     mailer.close();
   }
-  return (await listDeliveries(ctx.pool, { cycleId: original.cycleId })).find((d) => d.idempotencyKey === idempotencyKey)!;
+  return (await listDeliveries(ctx.pool, { cycleId })).find((d) => d.idempotencyKey === idempotencyKey)!;
 }

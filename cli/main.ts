@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerCycleCommands } from './commands/cycles.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerImportCommands } from './commands/import.js';
+import { registerLogframeCommands } from './commands/logframe.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerPortfolioCommands } from './commands/portfolio.js';
 import { registerReportCommands } from './commands/reports.js';
@@ -30,6 +31,7 @@ registerReportCommands(program);
 registerCycleCommands(program);
 registerImportCommands(program);
 registerExportCommands(program);
+registerLogframeCommands(program);
 registerDeliveryCommands(program);
 registerSourceCommands(program);
 

@@ -10,7 +10,7 @@ export type DeliveryState = 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'fa
 export interface DeliveryRow {
   id: number;
   idempotencyKey: string;
-  cycleId: string;
+  cycleId: string | null; // null for a donor's monthly digest
   version: number;
   channel: string;
   recipient: string;
@@ -35,7 +35,7 @@ const toRow = (r: Record<string, any>): DeliveryRow => ({
  */
 export async function claimDelivery(
   q: Queryable,
-  d: { idempotencyKey: string; cycleId: string; version: number; channel: string; recipient: string; donorCode: string | null },
+  d: { idempotencyKey: string; cycleId: string | null; version: number; channel: string; recipient: string; donorCode: string | null },
 ): Promise<'send' | 'sent' | 'unconfirmed'> {
   await q.query(
     `INSERT INTO deliveries (idempotency_key, cycle_id, version, channel, recipient, donor_code, state) VALUES ($1,$2,$3,$4,$5,$6,'pending')

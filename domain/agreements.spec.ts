@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreementScheduleId, dueDateOf, lastEndedPeriod, scheduleCalendar } from './agreements.js';
+import { agreementScheduleId, dueDateOf, lastEndedMonth, lastEndedPeriod, scheduleCalendar } from './agreements.js';
 
 describe('donor agreements', () => {
   it('finds the period that just ended', () => {
@@ -8,6 +8,10 @@ describe('donor agreements', () => {
     expect(lastEndedPeriod('semiannual', '2025-07-16T06:00:00Z')).toBe('2025-H1');
     expect(lastEndedPeriod('semiannual', '2026-01-16T06:00:00Z')).toBe('2025-H2');
     expect(lastEndedPeriod('annual', '2026-01-16T06:00:00Z')).toBe('2025');
+  });
+  it('finds the month a digest covers', () => {
+    expect(lastEndedMonth('2025-11-01T07:00:00Z')).toBe('2025-10');
+    expect(lastEndedMonth('2026-01-01T07:00:00Z')).toBe('2025-12');
   });
   it('dates the report due after the period ends', () => {
     expect(dueDateOf('2025-Q3', 30)).toBe('2025-10-30');

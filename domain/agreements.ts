@@ -50,3 +50,12 @@ export function scheduleCalendar(a: Pick<Agreement, 'frequency' | 'dueDays' | 'l
 
 export const agreementScheduleId = (a: Pick<Agreement, 'donorCode' | 'projectCode' | 'templateId'>): string =>
   `agreement/${a.donorCode}/${a.projectCode}/${a.templateId}`;
+
+/** The calendar month that ended most recently before `now`, e.g. "2025-10" on 2025-11-01. */
+export function lastEndedMonth(now: string): string {
+  const year = Number(now.slice(0, 4));
+  const month = Number(now.slice(5, 7));
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}
+
+export const digestScheduleId = (donorCode: string): string => `digest/${donorCode}`;

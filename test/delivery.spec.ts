@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDonorDeliveryActivities } from '../activities/donor-delivery.js';
 import { createMailer, type Mailer } from '../activities/mailer.js';
 import { syncAgreementSchedules } from '../app/agreements.js';
+import { lastEndedMonth } from '../domain/agreements.js';
 import { cycleResult, cycleStatus, decide, startCycle, waitForStep, cancelCycle } from '../app/cycles.js';
 import type { AppContext } from '../app/context.js';
 import { loadDemoPortfolio } from '../app/portfolio.js';
@@ -142,5 +143,23 @@ describe('donor delivery', () => {
     await expect.poll(async () => (await cycleStatus(sys.ctx, cycleId).catch(() => undefined))?.state, { timeout: 30_000 }).toBe('awaiting_approval');
     expect((await cycleStatus(sys.ctx, cycleId)).dueDate).toBeDefined();
     await cancelCycle(sys.ctx, cycleId, { by: 'me.officer', reason: 'Started by the schedule test.' });
+  });
+
+  it('sends each donor a monthly digest of the latest approved reports of its projects, once a month', async () => {
+    await syncAgreementSchedules(sys.ctx);
+    const digest = sys.ctx.temporal.schedule.getHandle('digest/EU');
+    expect((await digest.describe()).spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }] });
+    const month = lastEndedMonth(new Date().toISOString());
+    const subject = `IOM Libya: your monthly digest of approved reports (${month})`;
+    await digest.trigger();
+    const mail = await waitForMail('eu.donor@example.org', (m) => m.subject === subject, 30_000);
+    // The EU funds MHPSS (LY10P0551), health (LY10P0563) and VHR (LY10P0570): approved reports exist for two of them here.
+    expect(mail.attachments.map((a) => a.filename.slice(0, 9)).sort()).toEqual(['LY10P0551', 'LY10P0570']);
+    expect(mail.text).toContain('http://rbm.test/donor/reports/');
+    // A second run in the same month sends nothing more, and no digest of EU projects reaches another donor.
+    await digest.trigger();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await mailsTo('eu.donor@example.org')).filter((m) => m.subject === subject)).toHaveLength(1);
+    for (const m of await mailsTo('donor.b@example.org')) expect(m.attachments.map((a) => a.filename)).not.toContainEqual(expect.stringMatching(/^LY10P0551/));
   });
 });

@@ -28,7 +28,9 @@ let base: string;
 let chrome: TestBrowser;
 
 beforeAll(async () => {
-  fs.rmSync('out/screenshots', { recursive: true, force: true });
+  // Only this spec's own screenshots (numbered NN-name.png): other specs write theirs beside them.
+  fs.mkdirSync('out/screenshots', { recursive: true });
+  for (const f of fs.readdirSync('out/screenshots')) if (/^\d\d-(login|me-|pm-|com-|donor-|admin-users|admin-templates|account-|other-donor)/.test(f)) fs.rmSync(`out/screenshots/${f}`);
   sys = await startTestSystem('web-browser');
   await loadDemoPortfolio(sys.ctx, '2025-Q4');
   await setDemoPasswords(sys.ctx);

@@ -7,6 +7,7 @@ import { apiTokens, authorize, createApiToken, hasRole, isAdmin, isDonor, isInte
 import type { AppContext } from '../app/context.js';
 import { cancelCycle, decide, resubmit, startCycle } from '../app/cycles.js';
 import { usersList } from '../app/portfolio.js';
+import { groupByOutput, portfolioQuality, STALE_SOURCE_DAYS } from '../app/admin-views.js';
 import { artifactFor, cycleView, donorReports, inbox, portfolio } from '../app/web-views.js';
 import { RbmError } from '../domain/errors.js';
 import { isOpen, reportCycleId } from '../domain/report-cycle.js';
@@ -28,7 +29,9 @@ function navFor(p: Principal, current: string): NavItem[] {
   if (isInternal(p)) items.push({ href: '/portfolio', label: 'Portfolio' });
   if (hasRole(p, 'admin', 'me_officer')) items.push({ href: '/data', label: 'Data' }, { href: '/deliveries', label: 'Deliveries' });
   items.push({ href: '/reports', label: isDonor(p) && !isInternal(p) ? 'Our reports' : 'Final reports' });
-  if (isAdmin(p)) items.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/templates', label: 'Templates' });
+  if (isAdmin(p)) {
+    items.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/agreements', label: 'Agreements' }, { href: '/admin/schedules', label: 'Schedules' }, { href: '/admin/templates', label: 'Templates' });
+  }
   items.push({ href: '/account', label: 'Account' });
   return items.map((i) => ({ ...i, active: current.startsWith(i.href) }));
 }
@@ -147,7 +150,13 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
     if (!isInternal(p)) throw forbidden('the portfolio is for IOM staff');
     const view = await portfolio(ctx(), p);
     const templates = loadTemplates().map((t) => ({ id: t.id, title: t.title, selected: t.id === DEFAULT_TEMPLATE_ID }));
-    return html(reply, renderPage('portfolio', layout(req, reply, 'Portfolio'), { ...view, templates, mayStartAny: view.projects.some((pr) => pr.mayStart) }));
+    const quality = await portfolioQuality(ctx(), p, view.projects.map((pr) => pr.code));
+    const byOutput = groupByOutput(quality, new Map(view.projects.map((pr) => [pr.code, pr.title])));
+    const projects = view.projects.map((pr) => ({ ...pr, quality: quality.get(pr.code) ?? null }));
+    return html(reply, renderPage('portfolio', layout(req, reply, 'Portfolio'), {
+      ...view, projects, byOutput, staleDays: STALE_SOURCE_DAYS, mayFixData: hasRole(p, 'admin', 'me_officer'), templates,
+      mayStartAny: view.projects.some((pr) => pr.mayStart),
+    }));
   });
   app.post('/portfolio/cycles', async (req, reply) => {
     const p = requirePrincipal(req);

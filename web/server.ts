@@ -15,6 +15,8 @@ import { ZodError } from 'zod';
 import { principalFor, principalForToken, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
 import { RbmError } from '../domain/errors.js';
+import { registerAdminPages } from './admin-pages.js';
+import { registerAdminApi } from './api-admin.js';
 import { registerApi } from './api.js';
 import { registerDataPages } from './data-pages.js';
 import { layout, registerPages, renderError } from './pages.js';
@@ -156,7 +158,9 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
 
   registerPages(app, ctx, { loginRateLimit: opts.loginRateLimit ?? { max: 10, windowMs: 5 * 60_000 } });
   await registerDataPages(app, ctx, layout);
+  registerAdminPages(app, ctx, layout);
   registerApi(app, ctx);
+  registerAdminApi(app, ctx);
   return app;
 }
 

@@ -2,3 +2,4 @@
 export { reportCycleWorkflow } from './report-cycle.js';
 export { agreementCycleWorkflow } from './agreement-cycle.js';
 export { gatherSourceWorkflow, gatherProjectWorkflow } from './gather-source.js';
+export { donorDigestWorkflow } from './donor-digest.js';

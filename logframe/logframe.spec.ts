@@ -1,0 +1,199 @@
+import ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoFrameworkNodes } from '../demo/frameworks.js';
+import { demoDonors } from '../demo/portfolio.js';
+import { governanceProject } from '../demo/projects/governance.js';
+import { INDICATOR_COLUMNS, RESULT_COLUMNS, SHEETS, type LogframeIssue } from './layout.js';
+import { readLogframe, type KnownCodes } from './reader.js';
+import { targetPeriods, writeLogframe } from './writer.js';
+
+const demo = governanceProject();
+const reference = { frameworkNodes: demoFrameworkNodes(), donors: demoDonors().map((d) => ({ code: d.code, name: d.name })) };
+const known: KnownCodes = { frameworkNodes: new Set(reference.frameworkNodes.map((n) => n.code)), donors: new Set(reference.donors.map((d) => d.code)) };
+
+let bytes: Buffer;
+beforeAll(async () => {
+  bytes = await writeLogframe(demo, reference, new Date('2025-10-01T00:00:00Z'));
+});
+
+async function load(buffer: Buffer = bytes): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer);
+  return wb;
+}
+const sheet = (wb: ExcelJS.Workbook, name: string) => wb.getWorksheet(name)!;
+const indicatorCol = (label: string) => INDICATOR_COLUMNS.findIndex((c) => c.label === label) + 1;
+const resultCol = (label: string) => RESULT_COLUMNS.findIndex((c) => c.label === label) + 1;
+/** The row of the Project sheet whose label is `label`. */
+const projectRow = (wb: ExcelJS.Workbook, label: string) => {
+  const ws = sheet(wb, SHEETS.project);
+  for (let r = 1; r <= ws.rowCount; r++) if (ws.getCell(r, 1).value === label) return r;
+  throw new Error(`no ${label}`);
+};
+const problems = (wb: ExcelJS.Workbook) => {
+  const reading = readLogframe(wb, 'lf.xlsx', known);
+  expect(reading.ok).toBe(false);
+  return reading.issues.map((i: LogframeIssue) => `${i.sheet}|${i.row}|${i.column}|${i.message}`);
+};
+
+describe('the logframe workbook', () => {
+  it('has the sheets M&E officers expect, frozen headers, drop-down lists and the targets by period', async () => {
+    const wb = await load();
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Donors']);
+    const ind = sheet(wb, SHEETS.indicators);
+    expect(ind.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    const header = (ind.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(0, 15)).toEqual(INDICATOR_COLUMNS.map((c) => c.label));
+    expect(header.slice(15)).toEqual(targetPeriods(demo.indicators).map((p) => `Target ${p}`));
+    expect(header[15]).toBe('Target 2023-Q1');
+    expect(header.at(-1)).toBe('Target 2025-Q4');
+    // OP1.3.b: 15 per quarter in 2023 -> LOP 15*4 + 30*4 + 30*4
+    const row = 2 + demo.indicators.findIndex((i) => i.code === 'OP1.3.b');
+    expect(ind.getCell(row, indicatorCol('Code')).value).toBe('OP1.3.b');
+    expect(ind.getCell(row, indicatorCol('LOP target')).value).toBe(300);
+    expect(ind.getCell(row, indicatorCol('Disaggregations')).value).toBe('sex; location');
+    expect(ind.getCell(row, indicatorCol('Baseline date')).value).toEqual(new Date('2021-12-31T00:00:00Z'));
+    expect(ind.getCell(row, 16).value).toBe(15);
+    expect(ind.getCell(`${ind.getColumn(indicatorCol('Type')).letter}2`).dataValidation).toMatchObject({ type: 'list', formulae: ['"count,percentage,ratio,yes_no,qualitative"'] });
+    const res = sheet(wb, SHEETS.results);
+    expect(res.getCell(`${res.getColumn(resultCol('Level')).letter}7`).dataValidation).toMatchObject({ type: 'list', formulae: ['"objective,outcome,output"'] });
+    expect(res.getCell(3, resultCol('Contributes to')).value).toBe('UNSDCF-1.1.1; IOM-GOVERNANCE; SDG-10.7; GCM-23');
+    const project = sheet(wb, SHEETS.project);
+    expect(project.getCell(projectRow(wb, 'Start date'), 2).value).toEqual(new Date('2022-01-01T00:00:00Z'));
+    expect(project.getCell(projectRow(wb, 'Budget'), 2).value).toBe(300000);
+  });
+
+  it('reads back exactly what was written', async () => {
+    const reading = readLogframe(await load(), 'lf.xlsx', known);
+    expect(reading.issues).toEqual([]);
+    if (!reading.ok) return;
+    expect(reading.definition).toEqual(demo);
+  });
+
+  it('reads a workbook as people edit it: other column order, labels in any case, numbers as text, Excel percentages, Yes/No', async () => {
+    const wb = await load();
+    const ind = sheet(wb, SHEETS.indicators);
+    // swap Title and Code columns, header in capitals
+    const a = indicatorCol('Code');
+    const b = indicatorCol('Title');
+    for (let r = 1; r <= ind.rowCount; r++) {
+      const x = ind.getCell(r, a).value;
+      ind.getCell(r, a).value = ind.getCell(r, b).value;
+      ind.getCell(r, b).value = x;
+    }
+    ind.getCell(1, a).value = 'TITLE';
+    const row = 2 + demo.indicators.findIndex((i) => i.code === 'OC1.b');
+    ind.getCell(row, indicatorCol('Baseline')).value = '20';
+    ind.getCell(row, indicatorCol('LOP target')).value = 0.65;
+    const lop = ind.getCell(row, indicatorCol('LOP target'));
+    lop.style = { ...lop.style, numFmt: '0%' }; // a style of its own: loaded cells share style objects
+    ind.getCell(row, indicatorCol('Type')).value = 'Percentage';
+    const yn = 2 + demo.indicators.findIndex((i) => i.code === 'OP1.1.a');
+    ind.getCell(yn, indicatorCol('LOP target')).value = 'Yes';
+    ind.getCell(yn, indicatorCol('Type')).value = 'Yes/No';
+    const reading = readLogframe(wb, 'lf.xlsx', known);
+    expect(reading.issues).toEqual([]);
+    if (reading.ok) expect(reading.definition).toEqual(demo);
+  });
+});
+
+describe('a bad workbook is refused whole, every problem with its sheet, row and column', () => {
+  it('numbers that are not numbers, dates that are not dates, values out of range, unknown choices', async () => {
+    const wb = await load();
+    const ind = sheet(wb, SHEETS.indicators);
+    ind.getCell(2, indicatorCol('Baseline')).value = 'abc';
+    ind.getCell(2, indicatorCol('Baseline date')).value = '31/12/2021';
+    ind.getCell(3, indicatorCol('LOP target')).value = 120; // OC1.b is a percentage
+    ind.getCell(4, indicatorCol('Type')).value = 'text';
+    ind.getCell(5, 16).value = 2; // OP1.1.a is yes/no
+    ind.getCell(6, indicatorCol('Disaggregations')).value = 'gender';
+    ind.getCell(7, 17).value = -3;
+    ind.getCell(8, indicatorCol('Aggregation over time')).value = 'cumulative';
+    const project = sheet(wb, SHEETS.project);
+    project.getCell(projectRow(wb, 'End date'), 2).value = 'next year';
+    project.getCell(projectRow(wb, 'Budget'), 2).value = '300,000';
+    expect(problems(wb)).toEqual([
+      'Project|7|End date|"next year" is not a date: write YYYY-MM-DD (e.g. 2025-12-31) or use an Excel date',
+      'Project|8|Budget|"300,000" is not a number: write it with a dot for decimals and no thousands separators (e.g. 1234.5)',
+      'Indicators|2|Baseline|"abc" is not a number',
+      'Indicators|2|Baseline date|"31/12/2021" is not a date: write YYYY-MM-DD (e.g. 2025-12-31) or use an Excel date',
+      'Indicators|3|LOP target|120 is outside 0-100: a percentage is written 0 to 100 (not 0 to 1)',
+      'Indicators|4|Type|"text" is not one of count, percentage, ratio, yes_no, qualitative',
+      'Indicators|5|Target 2023-Q1|2 is not yes or no: a yes/no indicator takes 1 (yes) or 0 (no)',
+      'Indicators|6|Disaggregations|"gender" is not a disaggregation: use sex, age_group, population_type, nationality, location',
+      'Indicators|7|Target 2023-Q2|-3 is negative: a count cannot be below 0',
+      'Indicators|8|Aggregation over time|"cumulative" is not one of sum, latest, max, average',
+    ]);
+  });
+
+  it('unknown parents and result codes, misplaced levels, duplicate codes, unknown framework nodes and donors', async () => {
+    const wb = await load();
+    const res = sheet(wb, SHEETS.results);
+    res.getCell(4, resultCol('Parent code')).value = 'OC9'; // OP1.1
+    res.getCell(5, resultCol('Parent code')).value = 'OBJ'; // OP1.2 under the objective
+    res.getCell(7, resultCol('Code')).value = 'OP1.3'; // OP1.4 -> a duplicate
+    res.getCell(3, resultCol('Contributes to')).value = 'UNSDCF-1.1.1; UNSDCF-9.9.9';
+    const ind = sheet(wb, SHEETS.indicators);
+    ind.getCell(2, indicatorCol('Result code')).value = 'OC7';
+    ind.getCell(4, indicatorCol('Code')).value = 'OC1.a';
+    sheet(wb, SHEETS.project).getCell(projectRow(wb, 'Donors'), 2).value = 'DONOR-A; DONOR-Z';
+    expect(problems(wb)).toEqual([
+      'Project|5|Donors|unknown donor "DONOR-Z" (see the Donors sheet)',
+      'Results|3|Contributes to|unknown framework node "UNSDCF-9.9.9" (see the Framework nodes sheet)',
+      'Results|7|Code|the result code OP1.3 is already used on row 6',
+      'Results|4|Parent code|unknown parent "OC9": it is not a result code of this sheet',
+      'Results|5|Parent code|the parent of output OP1.2 must be an outcome, not objective OBJ',
+      'Indicators|2|Result code|unknown result code "OC7": it is not on the Results sheet',
+      'Indicators|4|Code|the indicator code OC1.a is already used on row 2',
+      // OP1.4 was renamed: its indicators now point nowhere
+      'Indicators|10|Result code|unknown result code "OP1.4": it is not on the Results sheet',
+      'Indicators|11|Result code|unknown result code "OP1.4": it is not on the Results sheet',
+    ]);
+  });
+
+  it('period columns that are not periods or fall outside the project; unknown and missing columns', async () => {
+    const wb = await load();
+    const ind = sheet(wb, SHEETS.indicators);
+    ind.getCell(1, 16).value = 'Target 2023-Q5';
+    ind.getCell(1, 17).value = 'Target 2021-Q4';
+    ind.getCell(1, indicatorCol('Unit')).value = 'Units of measure';
+    const res = sheet(wb, SHEETS.results);
+    res.getCell(1, resultCol('Statement')).value = 'Result statement';
+    expect(problems(wb)).toEqual([
+      'Results|1|Result statement|unknown column "Result statement": the columns are Level, Code, Parent code, Statement, Contributes to',
+      'Results|1|Statement|the required column "Statement" is missing',
+      'Indicators|1|Units of measure|unknown column "Units of measure": the columns are Result code, Code, Title, Type, Unit, Baseline, Baseline date, Aggregation over time, Direction, Disaggregations, Disaggregation check, Data source, Means of verification, Common indicator code, LOP target, then "Target <period>" columns',
+      'Indicators|1|Target 2023-Q5|"2023-Q5" is not a period: name target columns "Target 2025-Q3", "Target 2025-H1", "Target 2025" or "Target 2025-07"',
+      'Indicators|1|Target 2021-Q4|Q4 2021 (1 Oct – 31 Dec 2021) is outside the project (2022-01-01 to 2025-12-31)',
+    ]);
+  });
+
+  it('formula cells and text that starts like a formula', async () => {
+    const wb = await load();
+    const ind = sheet(wb, SHEETS.indicators);
+    ind.getCell(2, indicatorCol('LOP target')).value = { formula: 'SUM(P2:AE2)', result: 4 } as ExcelJS.CellFormulaValue;
+    ind.getCell(3, indicatorCol('Data source')).value = '=HYPERLINK("http://example.org")';
+    ind.getCell(4, indicatorCol('Title')).value = '+218 91 000';
+    sheet(wb, SHEETS.results).getCell(2, resultCol('Statement')).value = '@SUM(A1)';
+    sheet(wb, SHEETS.project).getCell(projectRow(wb, 'Title'), 2).value = { formula: 'B2&"x"', result: 'x' } as ExcelJS.CellFormulaValue;
+    expect(problems(wb)).toEqual([
+      'Project|4|Title|holds a formula (=B2&"x"): type or paste the value only',
+      'Results|2|Statement|"@SUM(A1)" starts like a spreadsheet formula (= + - @): remove or reword that first character',
+      'Indicators|2|LOP target|holds a formula (=SUM(P2:AE2)): type or paste the value only',
+      'Indicators|3|Data source|"=HYPERLINK("http://example.org")" starts like a spreadsheet formula (= + - @): remove or reword that first character',
+      'Indicators|4|Title|"+218 91 000" starts like a spreadsheet formula (= + - @): remove or reword that first character',
+    ]);
+  });
+
+  it('missing sheets and required cells', async () => {
+    const wb = await load();
+    wb.removeWorksheet(sheet(wb, SHEETS.results).id);
+    sheet(wb, SHEETS.indicators).getCell(3, indicatorCol('Title')).value = null;
+    sheet(wb, SHEETS.project).getCell(projectRow(wb, 'Code'), 2).value = '';
+    expect(problems(wb)).toEqual([
+      'Project|2|Code|Code is required',
+      'Results|null|null|the workbook has no "Results" sheet',
+      'Indicators|3|Title|Title is required',
+    ]);
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * The JSON API's data and admin endpoints: quarantine, imports (multipart upload), deliveries,
+ * agreements, schedules and frameworks. Same pattern as web/api.ts: every route declares its zod
+ * schemas once; they validate the request (a 400 names the field) and are merged into /openapi.json.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { frameworkTree, schedulesList } from '../app/admin-views.js';
+import { agreementsList, deliveriesList } from '../app/agreements.js';
+import { can, hasRole, isAdmin, isInternal, type Principal } from '../app/auth.js';
+import type { AppContext } from '../app/context.js';
+import { importFile, quarantineList } from '../app/imports.js';
+import { RbmError } from '../domain/errors.js';
+import { FRAMEWORK_KINDS } from '../domain/results-framework.js';
+import { forbidden, requirePrincipal } from './server.js';
+
+type Ctx = () => AppContext;
+type Obj = z.ZodObject<z.ZodRawShape>;
+
+interface RouteDef {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  tag: string;
+  access: string;
+  query?: Obj;
+  /** A multipart upload instead of a JSON body: the file field's name. */
+  upload?: string;
+  status?: number;
+  handler: (a: { principal: Principal; query: any; req: FastifyRequest; reply: FastifyReply }) => Promise<unknown>;
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, where: 'query'): any {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(root)';
+  throw new RbmError('invalid_input', `${where} field "${field}": ${issue.message}`, { field, in: where });
+}
+
+const PROJECT = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'a project code such as LY10P0542').describe('project code (Prima ID), e.g. LY10P0542');
+const QuarantineQuery = z.object({
+  project: PROJECT.optional().describe('only rows of this project'),
+  batch: z.coerce.number().int().positive().optional().describe('only rows of this import batch'),
+  limit: z.coerce.number().int().min(1).max(5000).default(500).describe('at most this many rows (default 500)'),
+});
+const DeliveriesQuery = z.object({
+  cycle: z.string().regex(/^report-cycle\/[^/]+\/[^/]+\/[^/]+$/, 'a cycle id: report-cycle/<project>/<period>/<template>').optional(),
+  state: z.enum(['pending', 'sending', 'sent', 'failed', 'unconfirmed']).optional(),
+});
+const AgreementsQuery = z.object({ project: PROJECT.optional() });
+const SchedulesQuery = z.object({ kind: z.enum(['agreement', 'digest', 'source']).optional() });
+const FrameworksQuery = z.object({ framework: z.enum(FRAMEWORK_KINDS).optional().describe('one framework: unsdcf, iom_pillar, sdg or gcm') });
+
+const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+const requireDataOfficer = (p: Principal) => {
+  if (!hasRole(p, 'admin', 'me_officer')) throw forbidden('data, imports and deliveries are for M&E officers and administrators');
+};
+/** An M&E officer or admin grant without a project: sees rows that name no (or an unknown) project. */
+const unscopedDataOfficer = (p: Principal) => p.roles.some((g) => g.role === 'admin' || (g.role === 'me_officer' && !g.projectCode));
+
+export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
+  const routes: RouteDef[] = [];
+  const route = (r: RouteDef) => routes.push(r);
+
+  route({
+    method: 'GET', url: '/api/v1/quarantine', tag: 'data', summary: 'Rejected import rows waiting in the quarantine, with their reasons', access: 'admin, M&E officer (rows of the projects they may read)', query: QuarantineQuery,
+    handler: async ({ principal, query }) => {
+      requireDataOfficer(principal);
+      const rows = await quarantineList(ctx(), { batchId: query.batch });
+      return rows
+        .filter((q) => (q.cells.project_code ? can(principal, 'read_project', q.cells.project_code) || unscopedDataOfficer(principal) : unscopedDataOfficer(principal)))
+        .filter((q) => !query.project || q.cells.project_code === query.project)
+        .slice(0, query.limit);
+    },
+  });
+  route({
+    method: 'POST', url: '/api/v1/imports', tag: 'data', summary: 'Import a data file (CSV, XLSX or JSON in the long format); rejected rows go to the quarantine. 400 when the file is refused as a whole',
+    access: 'admin, M&E officer', upload: 'file',
+    handler: async ({ principal, req, reply }) => {
+      requireDataOfficer(principal);
+      if (!req.isMultipart()) throw new RbmError('invalid_input', 'body field "file": upload the file as multipart/form-data', { field: 'file', in: 'body' });
+      const upload = await req.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+      if (!upload || upload.fieldname !== 'file') throw new RbmError('invalid_input', 'body field "file": choose a file to upload', { field: 'file', in: 'body' });
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rbm-api-upload-'));
+      try {
+        const file = path.join(dir, path.basename(upload.filename || 'upload.csv'));
+        await fs.writeFile(file, await upload.toBuffer());
+        const r = await importFile(ctx(), { path: file, importedBy: principal.userId });
+        const answer = { batchId: r.batchId, file: r.file, accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged, errors: r.errors, warnings: r.warnings, refused: r.refused };
+        if (r.refused) reply.code(400);
+        return answer;
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+  });
+  route({
+    method: 'GET', url: '/api/v1/deliveries', tag: 'data', summary: 'Deliveries of final reports (outbox and e-mail) with their state', access: 'admin, M&E officer', query: DeliveriesQuery,
+    handler: async ({ principal, query }) => {
+      requireDataOfficer(principal);
+      return deliveriesList(ctx(), { cycleId: query.cycle, state: query.state });
+    },
+  });
+  route({
+    method: 'GET', url: '/api/v1/agreements', tag: 'admin', summary: 'Donor agreements: who receives which report, how often, when it is due', access: 'admin, M&E officer', query: AgreementsQuery,
+    handler: async ({ principal, query }) => {
+      requireDataOfficer(principal);
+      return (await agreementsList(ctx())).filter((a) => !query.project || a.projectCode === query.project);
+    },
+  });
+  route({
+    method: 'GET', url: '/api/v1/schedules', tag: 'admin', summary: 'Temporal Schedules of agreements (agreement/*) and data sources (source/*): next run, paused state', access: 'admin, M&E officer', query: SchedulesQuery,
+    handler: async ({ principal, query }) => {
+      if (!isAdmin(principal) && !hasRole(principal, 'me_officer')) throw forbidden('schedules are for administrators and M&E officers');
+      return (await schedulesList(ctx())).filter((s) => !query.kind || s.kind === query.kind);
+    },
+  });
+  route({
+    method: 'GET', url: '/api/v1/frameworks', tag: 'projects', summary: 'The frameworks projects contribute to (UNSDCF, IOM pillars, SDG, GCM) as trees, with the contributing projects', access: 'staff', query: FrameworksQuery,
+    handler: async ({ principal, query }) => {
+      if (!isInternal(principal)) throw forbidden('frameworks are for IOM staff');
+      return frameworkTree(ctx(), query.framework);
+    },
+  });
+
+  for (const r of routes) {
+    app.route({
+      method: r.method,
+      url: r.url,
+      handler: async (req, reply) => {
+        const principal = requirePrincipal(req);
+        const query = validate(r.query, req.query, 'query');
+        const result = await r.handler({ principal, query, req, reply });
+        if (r.status) reply.code(r.status);
+        return reply.send(result);
+      },
+    });
+  }
+
+  // The document web/api.ts serves, with these routes added (same shape as its own entries).
+  const extra = openApiPaths(routes);
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (req.url.split('?')[0] !== '/openapi.json' || !payload || typeof payload !== 'object') return payload;
+    const doc = payload as { paths?: Record<string, Record<string, unknown>> };
+    const paths: Record<string, Record<string, unknown>> = { ...doc.paths };
+    for (const [p, ops] of Object.entries(extra)) paths[p] = { ...paths[p], ...ops };
+    return { ...doc, paths };
+  });
+}
+
+function jsonSchema(s: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function openApiPaths(routes: RouteDef[]): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const parameters: unknown[] = [];
+    if (r.query) {
+      const js = jsonSchema(r.query) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+      for (const [name, prop] of Object.entries(js.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: (js.required ?? []).includes(name), schema: prop, description: prop.description });
+      }
+    }
+    paths[r.url] ??= {};
+    paths[r.url]![r.method.toLowerCase()] = {
+      summary: r.summary,
+      description: `Access: ${r.access}.`,
+      tags: [r.tag],
+      parameters,
+      ...(r.upload ? {
+        requestBody: {
+          required: true,
+          content: { 'multipart/form-data': { schema: { type: 'object', required: [r.upload], properties: { [r.upload]: { type: 'string', format: 'binary', description: 'CSV, XLSX or JSON in the long format (imports/README.md)' } } } } },
+        },
+      } : {}),
+      responses: {
+        [String(r.status ?? 200)]: { description: 'OK', content: { 'application/json': {} } },
+        400: { $ref: '#/components/responses/InvalidInput' },
+        401: { $ref: '#/components/responses/Error' },
+        403: { $ref: '#/components/responses/Error' },
+        ...(r.method === 'POST' ? { 409: { $ref: '#/components/responses/Error' } } : {}),
+      },
+    };
+  }
+  return paths;
+}
