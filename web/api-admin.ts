@@ -15,6 +15,7 @@ import type { AppContext } from '../app/context.js';
 import { importFile, quarantineList } from '../app/imports.js';
 import { RbmError } from '../domain/errors.js';
 import { FRAMEWORK_KINDS } from '../domain/results-framework.js';
+import { jsonSchema, PROJECT, validate } from './api.js';
 import { forbidden, requirePrincipal } from './server.js';
 
 type Ctx = () => AppContext;
@@ -33,16 +34,6 @@ interface RouteDef {
   handler: (a: { principal: Principal; query: any; req: FastifyRequest; reply: FastifyReply }) => Promise<unknown>;
 }
 
-function validate(schema: z.ZodType | undefined, value: unknown, where: 'query'): any {
-  if (!schema) return undefined;
-  const r = schema.safeParse(value ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(root)';
-  throw new RbmError('invalid_input', `${where} field "${field}": ${issue.message}`, { field, in: where });
-}
-
-const PROJECT = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'a project code such as LY10P0542').describe('project code (Prima ID), e.g. LY10P0542');
 const QuarantineQuery = z.object({
   project: PROJECT.optional().describe('only rows of this project'),
   batch: z.coerce.number().int().positive().optional().describe('only rows of this import batch'),
@@ -152,11 +143,6 @@ export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
     for (const [p, ops] of Object.entries(extra)) paths[p] = { ...paths[p], ...ops };
     return { ...doc, paths };
   });
-}
-
-function jsonSchema(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
 }
 
 function openApiPaths(routes: RouteDef[]): Record<string, Record<string, unknown>> {

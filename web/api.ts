@@ -47,7 +47,8 @@ function route<P extends Obj | undefined = undefined, Q extends Obj | undefined 
 }
 
 /** Validates one part of the request; the first problem becomes a 400 that names the field. */
-function validate(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): any {
+/** Validates one part of a request; a failure is a 400 that names the field. */
+export function validate(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): any {
   if (!schema) return undefined;
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
@@ -59,7 +60,7 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: 'path' |
 // --- schemas ----------------------------------------------------------------------------------
 
 const PERIOD = z.string().regex(/^\d{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$/, 'a period: 2025-Q3, 2025-H1, 2025 or 2025-07').describe('reporting period, e.g. 2025-Q3');
-const PROJECT = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'a project code such as LY10P0542').describe('project code (Prima ID), e.g. LY10P0542');
+export const PROJECT = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'a project code such as LY10P0542').describe('project code (Prima ID), e.g. LY10P0542');
 const CycleParams = z.object({ project: PROJECT, period: PERIOD, template: z.string().regex(/^[a-z0-9-]+$/, 'a template id').describe('template id, e.g. iom-donor-report') });
 const CODE_PARAMS = z.object({ code: PROJECT });
 const CycleListQuery = z.object({
@@ -232,7 +233,8 @@ export function registerApi(app: FastifyInstance, ctx: Ctx): void {
   app.get('/openapi.json', async () => doc);
 }
 
-function jsonSchema(s: z.ZodType): Record<string, unknown> {
+/** A zod schema as JSON Schema for the OpenAPI document. */
+export function jsonSchema(s: z.ZodType): Record<string, unknown> {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
