@@ -32,7 +32,7 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void, pe
       `values: ${loaded.values.inserted} new, ${loaded.values.revised} revised, ${loaded.values.unchanged} unchanged`,
   );
   const schedules = await syncAgreementSchedules(ctx);
-  print(`Donor agreements: ${schedules.created.length + schedules.updated.length} Temporal Schedules start their cycles ahead of the due dates (\`temporal schedule list\`)`);
+  print(`Donor agreements and monthly digests: ${schedules.created.length + schedules.updated.length} Temporal Schedules (\`temporal schedule list\`)`);
   const projects = await listProjects(ctx.pool);
   const outcomes = await Promise.all(projects.map((p) => runOneCycle(ctx, p.code, period)));
   for (const o of outcomes) {

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerCycleCommands } from './commands/cycles.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
+import { registerDonorCommands } from './commands/donors.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerLogframeCommands } from './commands/logframe.js';
 import { registerExportCommands } from './commands/export.js';
@@ -32,6 +33,7 @@ registerCycleCommands(program);
 registerImportCommands(program);
 registerExportCommands(program);
 registerLogframeCommands(program);
+registerDonorCommands(program);
 registerDeliveryCommands(program);
 registerSourceCommands(program);
 

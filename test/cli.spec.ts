@@ -106,6 +106,20 @@ describe('rbm', () => {
     expect(history).toMatch(/cycle_started[\s\S]*approved[\s\S]*delivered/);
   });
 
+  it('keeps donors, the projects they fund and their contacts', async () => {
+    expect((await rbm(['donors', 'add', '--code', 'TEST-DONOR', '--name', 'Test Donor (illustrative)', '--email', 'desk@test-donor.example.org'])).code).toBe(0);
+    expect((await rbm(['donors', 'fund', '--donor', 'TEST-DONOR', '--project', 'LY10P0576'])).code).toBe(0);
+    expect((await rbm(['donors', 'contact', '--donor', 'TEST-DONOR', '--user', 'donor.test', '--name', 'Test Desk Officer', '--email', 'officer@test-donor.example.org'])).code).toBe(0);
+    const donors = JSON.parse((await rbm(['donors', 'list', '--json'])).stdout);
+    expect(donors.find((d: { code: string }) => d.code === 'TEST-DONOR')).toMatchObject({
+      name: 'Test Donor (illustrative)', projects: ['LY10P0576'], contacts: [{ id: 'donor.test', name: 'Test Desk Officer', email: 'officer@test-donor.example.org' }],
+    });
+    const bad = await rbm(['donors', 'contact', '--donor', 'TEST-DONOR', '--user', 'x', '--name', 'X', '--email', 'not-an-address']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not an e-mail address/);
+    expect((await rbm(['donors', 'fund', '--donor', 'NOBODY', '--project', 'LY10P0576'])).code).toBe(4);
+  });
+
   it('says what to run when nothing is running', async () => {
     const r = await rbm(['cycle', 'list'], { DATABASE_URL: '', TEMPORAL_ADDRESS: '', RBM_DATA_DIR: path.join(inject('scratchDir'), 'nothing-here') });
     expect(r.code).toBe(6);
