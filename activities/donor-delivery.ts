@@ -70,26 +70,20 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
         }
         const attachments = await loadAttachments(pool, reports.map((r) => r.pdf));
         const base = publicUrl.replace(/\/$/, '');
-        try {
-          await mailer.send({
-            to: `${to.name} <${to.email}>`,
-            subject: `IOM Libya: your monthly digest of approved reports (${input.month})`,
-            text: [
-              `Dear ${to.name},`,
-              '',
-              `Attached are the latest approved reports of the ${reports.length} project${reports.length === 1 ? '' : 's'} you fund:`,
-              ...reports.map((r) => `  - ${r.projectTitle} (${r.projectCode}), ${r.period}, version ${r.version}: ${base}/donor/reports/${r.pdf.id}`),
-              '',
-              'With kind regards,',
-              'IOM Libya — Monitoring and Evaluation',
-            ].join('\n'),
-            attachments,
-          });
-        } catch (e) {
-          await markDelivery(pool, key, 'failed', {}, (e as Error).message);
-          throw e;
-        }
-        await markDelivery(pool, key, 'sent', { month: input.month, reports: reports.map((r) => ({ project: r.projectCode, period: r.period, file: r.pdf.filename })) });
+        await sendClaimed(pool, mailer, key, {
+          to: `${to.name} <${to.email}>`,
+          subject: `IOM Libya: your monthly digest of approved reports (${input.month})`,
+          text: [
+            `Dear ${to.name},`,
+            '',
+            `Attached are the latest approved reports of the ${reports.length} project${reports.length === 1 ? '' : 's'} you fund:`,
+            ...reports.map((r) => `  - ${r.projectTitle} (${r.projectCode}), ${r.period}, version ${r.version}: ${base}/donor/reports/${r.pdf.id}`),
+            '',
+            'With kind regards,',
+            'IOM Libya — Monitoring and Evaluation',
+          ].join('\n'),
+          attachments,
+        }, { month: input.month, reports: reports.map((r) => ({ project: r.projectCode, period: r.period, file: r.pdf.filename })) });
         outcomes.push({ email: to.email, state: 'sent', reports: reports.length });
       }
       return outcomes;
@@ -110,27 +104,21 @@ export async function sendReportMail(
   const attachments = await loadAttachments(deps.pool, m.files);
   const base = deps.publicUrl.replace(/\/$/, '');
   const links = m.files.map((f) => `${base}/donor/reports/${f.id}`);
-  try {
-    await deps.mailer.send({
-      to: `${m.to.name} <${m.to.email}>`,
-      subject: `${m.projectTitle} (${m.projectCode}): report for ${m.period}`,
-      text: [
-        `Dear ${m.to.name},`,
-        '',
-        `Please find attached the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}, version ${m.version}.`,
-        '',
-        `You can also download it from the donor portal: ${links.join('  ')}`,
-        '',
-        'With kind regards,',
-        'IOM Libya — Monitoring and Evaluation',
-      ].join('\n'),
-      attachments,
-    });
-  } catch (e) {
-    await markDelivery(deps.pool, m.idempotencyKey, 'failed', {}, (e as Error).message);
-    throw e; // Temporal retries with backoff; the claim lets a failed delivery be tried again
-  }
-  await markDelivery(deps.pool, m.idempotencyKey, 'sent', { files: m.files.map((f) => ({ id: f.id, filename: f.filename, sha256: f.sha256 })), links });
+  await sendClaimed(deps.pool, deps.mailer, m.idempotencyKey, {
+    to: `${m.to.name} <${m.to.email}>`,
+    subject: `${m.projectTitle} (${m.projectCode}): report for ${m.period}`,
+    text: [
+      `Dear ${m.to.name},`,
+      '',
+      `Please find attached the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}, version ${m.version}.`,
+      '',
+      `You can also download it from the donor portal: ${links.join('  ')}`,
+      '',
+      'With kind regards,',
+      'IOM Libya — Monitoring and Evaluation',
+    ].join('\n'),
+    attachments,
+  }, { files: m.files.map((f) => ({ id: f.id, filename: f.filename, sha256: f.sha256 })), links });
 }
 
 /** The stored files as mail attachments, checked against the digests the workflow carries. */
@@ -142,4 +130,18 @@ async function loadAttachments(pool: Pool, files: ArtifactRef[]): Promise<Array<
     attachments.push({ filename: f.filename, content: stored.content });
   }
   return attachments;
+}
+
+/**
+ * Sends a mail whose delivery was claimed ('sending') and records the outcome: 'sent' with `detail`,
+ * or 'failed' and rethrown (Temporal retries with backoff; the claim lets a failed delivery be tried again).
+ */
+async function sendClaimed(pool: Pool, mailer: Mailer, idempotencyKey: string, mail: Parameters<Mailer['send']>[0], detail: Record<string, unknown>): Promise<void> {
+  try {
+    await mailer.send(mail);
+  } catch (e) {
+    await markDelivery(pool, idempotencyKey, 'failed', {}, (e as Error).message);
+    throw e;
+  }
+  await markDelivery(pool, idempotencyKey, 'sent', detail);
 }

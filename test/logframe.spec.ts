@@ -11,17 +11,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildLogframeExport, exportLogframeFile, importLogframe } from '../app/logframe.js';
-import { loadDemoPortfolio } from '../app/portfolio.js';
 import { PROJECT_ROOT } from '../config/config.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { createPool, type Pool } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
 import { getProjectBundle, type ProjectDefinition } from '../db/portfolio-repository.js';
 import { zipBomb } from '../imports/zip-fixtures.js';
 import { INDICATOR_COLUMNS, SHEETS } from '../logframe/layout.js';
-import { createLogger } from '../runtime/logger.js';
+
+import { ownDatabase } from './support/own-database.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'logframe');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -33,18 +31,7 @@ let databaseUrl: string;
 let scratch: string;
 
 beforeAll(async () => {
-  const serverUrl = inject('databaseUrl');
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${DATABASE}`;
-  databaseUrl = url.toString();
-  await migrateDatabase(databaseUrl, createLogger('warn', 'logframe-spec'));
-  pool = createPool(databaseUrl);
-  await loadDemoPortfolio({ pool }, '2025-Q4');
+  ({ pool, databaseUrl } = await ownDatabase(DATABASE));
   scratch = fs.mkdtempSync(path.join(inject('scratchDir'), 'logframe-'));
 });
 afterAll(async () => {
