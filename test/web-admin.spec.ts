@@ -19,54 +19,13 @@ import { startHttpServer } from '../web/server.js';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { freePort } from './support/global-setup.js';
 import { startTestSystem, type TestSystem } from './support/test-system.js';
+import { Agent, useWebServer } from './support/web-agent.js';
 
 const PROJECT = 'LY10P0551';
 let sys: TestSystem;
 let http: FastifyInstance;
 let base: string;
 
-/** A user agent with a cookie jar that signs in through the log-in form. */
-class Agent {
-  cookies = new Map<string, string>();
-  csrf = '';
-  constructor(readonly user: string) {}
-
-  async fetch(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    let body = init.body;
-    if (init.form) {
-      headers.set('content-type', 'application/x-www-form-urlencoded');
-      body = new URLSearchParams(init.form).toString();
-    }
-    const res = await fetch(base + path, { ...init, headers, body, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    return res;
-  }
-
-  static async signedIn(user: string): Promise<Agent> {
-    const a = new Agent(user);
-    const html = await (await a.fetch('/login')).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-    const res = await a.fetch('/login', { method: 'POST', form: { _csrf: token, username: user, password: demoPassword(user), next: '/' } });
-    expect(res.status, `log-in of ${user}`).toBe(302);
-    a.csrf = (await (await a.fetch('/api/v1/me')).json()).csrfToken;
-    return a;
-  }
-
-  postForm(path: string, form: Record<string, string>) {
-    return this.fetch(path, { method: 'POST', form: { ...form, _csrf: this.csrf } });
-  }
-  async json(path: string): Promise<any> {
-    const res = await this.fetch(path);
-    expect(res.status, path).toBe(200);
-    return res.json();
-  }
-}
 
 beforeAll(async () => {
   sys = await startTestSystem('web-admin');
@@ -75,6 +34,7 @@ beforeAll(async () => {
   const port = await freePort();
   http = await startHttpServer({ port, isReady: () => true, context: () => sys.ctx });
   base = `http://127.0.0.1:${port}`;
+  useWebServer(base);
 });
 afterAll(async () => {
   await http?.close();

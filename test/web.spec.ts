@@ -15,6 +15,7 @@ import type { CycleStatus } from '../domain/report-cycle.js';
 import { startHttpServer } from '../web/server.js';
 import { freePort } from './support/global-setup.js';
 import { startTestSystem, type TestSystem } from './support/test-system.js';
+import { Agent, useWebServer } from './support/web-agent.js';
 
 const PROJECT = 'LY10P0570';
 const TEMPLATE = 'iom-donor-report';
@@ -24,63 +25,6 @@ let base: string;
 let done: CycleStatus; // 2023-Q1, completed
 let open: CycleStatus; // 2023-Q2, awaiting pm.vhr
 
-/** A user agent with a cookie jar: signs in through the log-in form like a browser. */
-class Agent {
-  cookies = new Map<string, string>();
-  csrf = '';
-  constructor(readonly user: string | null) {}
-
-  async fetch(path: string, init: RequestInit & { form?: Record<string, string>; json?: unknown } = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    let body = init.body;
-    if (init.form) {
-      headers.set('content-type', 'application/x-www-form-urlencoded');
-      body = new URLSearchParams(init.form).toString();
-    } else if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    const res = await fetch(base + path, { ...init, headers, body, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      const value = pair!.slice(i + 1);
-      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(pair!.slice(0, i));
-      else this.cookies.set(pair!.slice(0, i), value);
-    }
-    return res;
-  }
-
-  async formToken(path: string): Promise<string> {
-    const html = await (await this.fetch(path)).text();
-    const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    if (!m) throw new Error(`no CSRF token on ${path}`);
-    return m[1]!;
-  }
-
-  async login(password = demoPassword(this.user!)): Promise<Response> {
-    const token = await this.formToken('/login');
-    return this.fetch('/login', { method: 'POST', form: { _csrf: token, username: this.user!, password, next: '/' } });
-  }
-
-  static async signedIn(user: string | null): Promise<Agent> {
-    const a = new Agent(user);
-    if (!user) return a;
-    const res = await a.login();
-    expect(res.status, `log-in of ${user}`).toBe(302);
-    const me = await (await a.fetch('/api/v1/me')).json();
-    a.csrf = me.csrfToken;
-    return a;
-  }
-
-  post(path: string, json: unknown) {
-    return this.fetch(path, { method: 'POST', json, headers: { 'x-csrf-token': this.csrf } });
-  }
-  postForm(path: string, form: Record<string, string>) {
-    return this.fetch(path, { method: 'POST', form: { ...form, _csrf: this.csrf } });
-  }
-}
 
 beforeAll(async () => {
   sys = await startTestSystem('web');
@@ -89,6 +33,7 @@ beforeAll(async () => {
   const port = await freePort();
   http = await startHttpServer({ port, isReady: () => true, context: () => sys.ctx, loginRateLimit: { max: 5, windowMs: 60_000 } });
   base = `http://127.0.0.1:${port}`;
+  useWebServer(base);
 
   const q1 = await startCycle(sys.ctx, { projectCode: PROJECT, period: '2023-Q1', startedBy: 'me.officer' });
   const q2 = await startCycle(sys.ctx, { projectCode: PROJECT, period: '2023-Q2', startedBy: 'me.officer' });
