@@ -2,6 +2,8 @@
  * What the web pages and the API read, already filtered by what the signed-in user may see:
  * the approval inbox, the M&E portfolio, a cycle's page, the donor's reports.
  */
+import { diffValues, type ValueChange } from '../domain/value-diff.js';
+import { readValuesAsOf } from '../db/values-repository.js';
 import { RbmError } from '../domain/errors.js';
 import { isOpen, type ArtifactRef, type CycleState, type CycleStatus } from '../domain/report-cycle.js';
 import { finalReports, getArtifactInfo, type ArtifactInfo, type FinalReportRow } from '../db/auth-repository.js';
@@ -99,6 +101,22 @@ export interface VersionChange {
   to: number;
   dataChanged: boolean;
   rows: Array<{ label: string; before: number; after: number; delta: number }>;
+  /** The data cells that changed (added, corrected, removed), at most MAX_VALUE_CHANGES of them. */
+  values: ValueChange[];
+  moreValues: number;
+}
+
+const MAX_VALUE_CHANGES = 200;
+
+/** The headline changes plus every data cell that differs between the two versions' data. */
+async function versionChangeWithValues(ctx: AppContext, status: CycleStatus): Promise<VersionChange | null> {
+  const change = versionChange(status);
+  if (!change || !change.dataChanged) return change;
+  const prev = status.versions.find((v) => v.version === change.from)!;
+  const cur = status.versions.find((v) => v.version === change.to)!;
+  const [before, after] = await Promise.all([readValuesAsOf(ctx.pool, status.projectCode, prev.dataAsOf), readValuesAsOf(ctx.pool, status.projectCode, cur.dataAsOf)]);
+  const all = diffValues(before, after);
+  return { ...change, values: all.slice(0, MAX_VALUE_CHANGES), moreValues: Math.max(0, all.length - MAX_VALUE_CHANGES) };
 }
 
 const HEADLINE_LABELS: Record<string, string> = { on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_data: 'No data', reported: 'Reported (no target)' };
@@ -113,7 +131,7 @@ export function versionChange(status: CycleStatus): VersionChange | null {
     const after = cur.headline.byStatus[k as keyof typeof cur.headline.byStatus] ?? 0;
     if (before || after) rows.push({ label: `Indicators ${label.toLowerCase()}`, before, after, delta: after - before });
   }
-  return { from: prev.version, to: cur.version, dataChanged: prev.dataSha256 !== cur.dataSha256, rows };
+  return { from: prev.version, to: cur.version, dataChanged: prev.dataSha256 !== cur.dataSha256, rows, values: [], moreValues: 0 };
 }
 
 export interface CycleView {
@@ -144,7 +162,7 @@ export async function cycleView(ctx: AppContext, p: Principal, cycleId: string):
     status, row, projectTitle: titles.get(row.projectCode) ?? row.projectCode,
     history: await listCycleEvents(ctx.pool, cycleId),
     draft, final: status.state === 'completed' || status.state === 'delivering' ? final : [],
-    changes: versionChange(status),
+    changes: await versionChangeWithValues(ctx, status),
     may: {
       decide: status.state === 'awaiting_approval' && status.approvers.includes(p.userId) && can(p, 'decide', row.projectCode),
       resubmit: status.state === 'returned' && can(p, 'resubmit', row.projectCode),

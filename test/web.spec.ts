@@ -9,7 +9,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword, setDemoPasswords } from '../app/auth.js';
-import { decide, startCycle, waitForCycleState, waitForStep } from '../app/cycles.js';
+import { decide, resubmit, startCycle, waitForCycleState, waitForStep } from '../app/cycles.js';
+import { recordValues } from '../db/values-repository.js';
 import { loadDemoPortfolio } from '../app/portfolio.js';
 import type { CycleStatus } from '../domain/report-cycle.js';
 import { startHttpServer } from '../web/server.js';
@@ -359,3 +360,21 @@ async function firstCount(projectCode: string): Promise<string> {
   );
   return rows[0].code;
 }
+
+describe('what changed since the last version', () => {
+  it('shows the reviewer each data cell corrected between the returned version and the new one', async () => {
+    const { cycleId } = await startCycle(sys.ctx, { projectCode: PROJECT, period: '2023-Q3', startedBy: 'me.officer' });
+    await waitForStep(sys.ctx, cycleId, 1, 0);
+    await decide(sys.ctx, cycleId, { decision: 'return', by: 'pm.vhr', version: 1, comment: 'Check the Q3 total.' });
+    await waitForCycleState(sys.ctx, cycleId, ['returned']);
+    const indicator = await firstCount(PROJECT);
+    await recordValues(sys.ctx.pool, [{ projectCode: PROJECT, indicatorCode: indicator, period: '2023-Q3', disaggregation: {}, value: 4242 }], 'me.officer');
+    await resubmit(sys.ctx, cycleId, { by: 'me.officer' });
+    await waitForStep(sys.ctx, cycleId, 2, 0);
+
+    const page = await (await (await Agent.signedIn('com.libya')).fetch(`/cycles/${PROJECT}/2023-Q3/${TEMPLATE}`)).text(); // (pm.vhr is at the log-in limit)
+    expect(page).toMatch(/Since version 1/);
+    expect(page).toMatch(/The data changed\./);
+    expect(page).toMatch(new RegExp(`<td><code>${indicator.replace('.', '\\.')}</code></td><td>2023-Q3</td><td>total</td><td>[0-9.]+</td><td>4242</td>`));
+  });
+});
