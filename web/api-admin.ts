@@ -15,8 +15,8 @@ import type { AppContext } from '../app/context.js';
 import { importFile, quarantineList } from '../app/imports.js';
 import { RbmError } from '../domain/errors.js';
 import { FRAMEWORK_KINDS } from '../domain/results-framework.js';
-import { jsonSchema, PROJECT, validate } from './api.js';
-import { forbidden, requirePrincipal } from './server.js';
+import { jsonSchema, mountRoute, PROJECT } from './api.js';
+import { forbidden } from './server.js';
 
 type Ctx = () => AppContext;
 type Obj = z.ZodObject<z.ZodRawShape>;
@@ -120,19 +120,7 @@ export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
     },
   });
 
-  for (const r of routes) {
-    app.route({
-      method: r.method,
-      url: r.url,
-      handler: async (req, reply) => {
-        const principal = requirePrincipal(req);
-        const query = validate(r.query, req.query, 'query');
-        const result = await r.handler({ principal, query, req, reply });
-        if (r.status) reply.code(r.status);
-        return reply.send(result);
-      },
-    });
-  }
+  for (const r of routes) mountRoute(app, r);
 
   // The document web/api.ts serves, with these routes added (same shape as its own entries).
   const extra = openApiPaths(routes);

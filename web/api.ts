@@ -46,8 +46,27 @@ function route<P extends Obj | undefined = undefined, Q extends Obj | undefined 
   routes.push(def);
 }
 
+/** Mounts one API route: signed-in principal, then path, query and body validated by its schemas. */
+export function mountRoute(
+  app: FastifyInstance,
+  r: { method: 'GET' | 'POST'; url: string; params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; status?: number; handler: (a: any) => Promise<unknown> },
+): void {
+  app.route({
+    method: r.method,
+    url: r.url,
+    handler: async (req, reply) => {
+      const principal = requirePrincipal(req);
+      const params = validate(r.params, req.params, 'path');
+      const query = validate(r.query, req.query, 'query');
+      const body = validate(r.body, req.body, 'body');
+      const result = await r.handler({ principal, params, query, body, req, reply });
+      if (r.status) reply.code(r.status);
+      return reply.send(result);
+    },
+  });
+}
+
 /** Validates one part of the request; the first problem becomes a 400 that names the field. */
-/** Validates one part of a request; a failure is a 400 that names the field. */
 export function validate(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): any {
   if (!schema) return undefined;
   const r = schema.safeParse(value ?? {});
@@ -213,21 +232,7 @@ export function registerApi(app: FastifyInstance, ctx: Ctx): void {
     },
   });
 
-  for (const r of routes) {
-    app.route({
-      method: r.method,
-      url: r.url,
-      handler: async (req, reply) => {
-        const principal = requirePrincipal(req);
-        const params = validate(r.params, req.params, 'path');
-        const query = validate(r.query, req.query, 'query');
-        const body = validate(r.body, req.body, 'body');
-        const result = await r.handler({ principal, params, query, body, req, reply });
-        if (r.status) reply.code(r.status);
-        return reply.send(result);
-      },
-    });
-  }
+  for (const r of routes) mountRoute(app, r);
 
   const doc = openApiDocument();
   app.get('/openapi.json', async () => doc);
