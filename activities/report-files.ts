@@ -15,7 +15,7 @@ import { readNarrativesAsOf } from '../db/narratives-repository.js';
 import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
 import type { Queryable } from '../db/pool.js';
 import { getUserName } from '../db/users-repository.js';
-import { readValuesAsOf } from '../db/values-repository.js';
+import { readRollupValuesAsOf, readValuesAsOf } from '../db/values-repository.js';
 import { renderMissionWorkbook } from '../render/excel/mission-workbook.js';
 import { renderReportWorkbook } from '../render/excel/render-workbook.js';
 import { renderPdfOffThread } from '../render/pdf/pool.js';
@@ -83,10 +83,12 @@ export async function buildReportModelFromDb(q: Queryable, r: ReportRequest, tem
 export async function buildMissionModelFromDb(q: Queryable, r: ReportRequest, template: TemplateManifest = getTemplate(r.templateId)): Promise<MissionOverviewModel> {
   const projects: RollupProjectInput[] = [];
   const nodes = new Map<string, FrameworkNode>();
+  // Reduced in the database (domain/rollup-values.ts): the roll-up needs period totals, not every cell.
+  const values = await readRollupValuesAsOf(q, r.dataAsOf);
   for (const p of await listProjects(q)) {
     const bundle = await getProjectBundle(q, p.code);
     for (const n of bundle.frameworkNodes) nodes.set(n.code, n);
-    projects.push({ project: bundle.project, donorNames: bundle.donorNames, results: bundle.results, indicators: bundle.indicators, values: await readValuesAsOf(q, p.code, r.dataAsOf) });
+    projects.push({ project: bundle.project, donorNames: bundle.donorNames, results: bundle.results, indicators: bundle.indicators, values: values.get(p.code) ?? [] });
   }
   return missionModel(template, buildMissionRollup({ projects, frameworkNodes: [...nodes.values()], period: r.period }), r);
 }

@@ -11,7 +11,7 @@ import { buildReportModel } from '../domain/report-model.js';
 import { listDonors, listFrameworkNodes, type DonorRow, type FrameworkNodeRow } from '../db/frameworks-repository.js';
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import { indicatorsWithoutValue, quarantineCountsByProject, sourceRunFacts } from '../db/quality-repository.js';
-import { databaseNow, readValuesAsOf } from '../db/values-repository.js';
+import { databaseNow, readRollupValuesAsOf } from '../db/values-repository.js';
 import { can, type Principal } from './auth.js';
 import type { AppContext } from './context.js';
 import { loadSources } from './sources.js';
@@ -80,6 +80,8 @@ export async function portfolioQuality(
   const runOf = new Map(runs.map((r) => [r.sourceId, r]));
 
   const out = new Map<string, ProjectQuality>();
+  // Statuses need period totals only: values reduced in the database (domain/rollup-values.ts).
+  const valuesByProject = await readRollupValuesAsOf(ctx.pool, now);
   for (const code of projectCodes.filter((c) => can(p, 'read_project', c))) {
     const bundle = await getProjectBundle(ctx.pool, code);
     const period = qualityPeriod(bundle.project, checkedAt);
@@ -87,7 +89,7 @@ export async function portfolioQuality(
     let missing: string[] = [];
     if (period) {
       const model = buildReportModel({
-        ...bundle, values: await readValuesAsOf(ctx.pool, code, now), period,
+        ...bundle, values: valuesByProject.get(code) ?? [], period,
         template: { id: 'portfolio', title: 'Portfolio', language: 'en', groupBy: 'unsdcf' },
         cycle: { id: null, version: 0, status: 'preview', dataAsOf: now }, approvals: [], generatedAt: now,
       });

@@ -4,6 +4,7 @@
  * "as of" a point in time, so a report version can always be rebuilt from exactly the data it used.
  */
 import type { IndicatorValue } from '../domain/results-framework.js';
+import { ALL_CATEGORIES } from '../domain/rollup-values.js';
 import pg from 'pg';
 import { inTransaction, type Queryable } from './pool.js';
 
@@ -87,6 +88,43 @@ export async function readValuesAsOf(q: Queryable, projectCode: string, asOf: st
       numerator: r.numerator, denominator: r.denominator, text: r.text_value,
     };
   });
+}
+
+/**
+ * Every project's values as of `asOf`, reduced to what the mission roll-up needs (domain/rollup-values.ts
+ * says what and why): total rows, and one row per indicator, period and dimension with the sums of that
+ * dimension's rows. Aggregated in PostgreSQL, so that a million values come back as a few thousand rows.
+ * Keyed by project code.
+ */
+export async function readRollupValuesAsOf(q: Queryable, asOf: string): Promise<Map<string, IndicatorValue[]>> {
+  const dimension = `CASE WHEN v.sex <> '' THEN 'sex' WHEN v.age_group <> '' THEN 'age_group' WHEN v.population_type <> '' THEN 'population_type'
+                          WHEN v.nationality <> '' THEN 'nationality' WHEN v.location <> '' THEN 'location' ELSE '' END`;
+  const dimensionCount = CELL.slice(2).map((c) => `(v.${c} <> '')::int`).join(' + ');
+  const { rows } = await q.query(
+    `WITH reduced AS (
+       SELECT v.indicator_id, v.period, ${dimension} AS dimension, sum(v.value) AS value, sum(v.numerator) AS numerator,
+              sum(v.denominator) AS denominator, min(v.text_value) AS text_value
+         FROM indicator_values v
+        WHERE v.entered_at <= $1 AND (v.superseded_at IS NULL OR v.superseded_at > $1) AND ${dimensionCount} <= 1
+        GROUP BY 1, 2, 3
+     )
+     SELECT p.code AS project_code, i.code AS indicator_code, r.period, r.dimension, r.value, r.numerator, r.denominator, r.text_value
+       FROM reduced r JOIN indicators i ON i.id = r.indicator_id JOIN projects p ON p.id = i.project_id
+      ORDER BY p.code, i.code, r.period, r.dimension`,
+    [asOf],
+  );
+  const byProject = new Map<string, IndicatorValue[]>();
+  for (const r of rows) {
+    const list = byProject.get(r.project_code) ?? [];
+    // A total row is the cell's one row (min() is its text); a dimension's row is a sum and has none.
+    const total = r.dimension === '';
+    list.push({
+      indicatorCode: r.indicator_code, period: r.period, disaggregation: total ? {} : { [r.dimension]: ALL_CATEGORIES }, value: r.value,
+      numerator: r.numerator, denominator: r.denominator, text: total ? r.text_value : null,
+    });
+    byProject.set(r.project_code, list);
+  }
+  return byProject;
 }
 
 /** The database's clock, so that "as of" never depends on a worker's clock. */

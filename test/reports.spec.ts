@@ -17,11 +17,12 @@ import { PROJECT_ROOT } from '../config/config.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
-import { databaseNow, readValuesAsOf } from '../db/values-repository.js';
+import { databaseNow, readRollupValuesAsOf, readValuesAsOf } from '../db/values-repository.js';
 import { computeIndicatorProgress, type IndicatorProgress } from '../domain/progress.js';
 import { projectQuartersTo } from '../domain/report-model.js';
 import type { MissionOverviewModel } from '../domain/rollup.js';
-import type { Indicator } from '../domain/results-framework.js';
+import { reduceForRollup } from '../domain/rollup-values.js';
+import type { Indicator, IndicatorValue } from '../domain/results-framework.js';
 import { closePdfPool } from '../render/pdf/pool.js';
 import { createLogger } from '../runtime/logger.js';
 
@@ -150,6 +151,23 @@ describe('project templates for LY10P0542 2025-Q3', () => {
 });
 
 describe('mission overview', () => {
+  it('reads values reduced in SQL exactly as domain/rollup-values.ts reduces every value', async () => {
+    const reduced = await readRollupValuesAsOf(pool, dataAsOf);
+    const projects = await listProjects(pool);
+    expect([...reduced.keys()].sort()).toEqual(projects.map((p) => p.code).sort());
+    for (const p of projects) {
+      const all = await readValuesAsOf(pool, p.code, dataAsOf);
+      const key = (v: { indicatorCode: string; period: string; disaggregation: object }) => `${v.indicatorCode}|${v.period}|${JSON.stringify(v.disaggregation)}`;
+      // PostgreSQL sums numerics exactly; JavaScript sums floats (69.69999999999999): compared to 1e-9.
+      const exact = (x: number | null | undefined) => (typeof x === 'number' ? Math.round(x * 1e9) / 1e9 : x ?? null);
+      const same = (v: IndicatorValue) => ({ ...v, value: exact(v.value), numerator: exact(v.numerator), denominator: exact(v.denominator), text: v.text ?? null });
+      const expected = reduceForRollup(all).map(same).sort((a, b) => key(a).localeCompare(key(b)));
+      const actual = reduced.get(p.code)!.map(same).sort((a, b) => key(a).localeCompare(key(b)));
+      expect(actual.length, p.code).toBeLessThan(all.length);
+      expect(actual, p.code).toEqual(expected);
+    }
+  });
+
   it('rolls every project up by UNSDCF output and IOM pillar; counts add up to the domain’s', async () => {
     const files = await render('mission-overview', 'ignored');
     expect(files.files.map((f) => f.filename)).toEqual([`MISSION_${PERIOD}_mission-overview_v0_preview.xlsx`, `MISSION_${PERIOD}_mission-overview_v0_preview.pdf`]);
