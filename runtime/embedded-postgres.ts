@@ -55,7 +55,9 @@ export async function startEmbeddedPostgres(opts: {
     // `postgres` system user that it creates once.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
+    // A throwaway cluster (tests, benchmarks) need not survive a power cut; a persistent one (`npm start`
+    // keeps the users' data in it) must, so only the former runs without fsync.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.persistent ? [] : ['-c', 'fsync=off'])],
     onLog: (m) => opts.log.trace({ postgres: m.trim() }),
     onError: (m) => opts.log.debug({ postgres: String(m).trim() }),
   });
