@@ -11,6 +11,7 @@ import type { Decision } from '../domain/report-cycle.js';
 import { buildMissionRollup, type MissionOverviewModel, type RollupProjectInput } from '../domain/rollup.js';
 import type { FrameworkNode } from '../domain/results-framework.js';
 import { periodLabel } from '../domain/periods.js';
+import { loadCommonIndicatorLibrary } from '../db/common-indicators-repository.js';
 import { readNarrativesAsOf } from '../db/narratives-repository.js';
 import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
 import type { Queryable } from '../db/pool.js';
@@ -90,7 +91,8 @@ export async function buildMissionModelFromDb(q: Queryable, r: ReportRequest, te
     for (const n of bundle.frameworkNodes) nodes.set(n.code, n);
     projects.push({ project: bundle.project, donorNames: bundle.donorNames, results: bundle.results, indicators: bundle.indicators, values: values.get(p.code) ?? [] });
   }
-  return missionModel(template, buildMissionRollup({ projects, frameworkNodes: [...nodes.values()], period: r.period }), r);
+  const commonIndicators = await loadCommonIndicatorLibrary(q);
+  return missionModel(template, buildMissionRollup({ projects, frameworkNodes: [...nodes.values()], period: r.period, commonIndicators }), r);
 }
 
 export function missionModel(template: Pick<TemplateManifest, 'id' | 'title' | 'language' | 'sections'>, rollup: MissionOverviewModel['rollup'], r: Pick<ReportRequest, 'period' | 'stage' | 'version' | 'generatedAt' | 'dataAsOf'>): MissionOverviewModel {

@@ -8,8 +8,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { getCommonIndicators, loadCommonIndicatorLibrary } from '../db/common-indicators-repository.js';
 import type { Queryable } from '../db/pool.js';
 import { getProjectBundle, upsertProject } from '../db/portfolio-repository.js';
+import type { ReportingFrequency } from '../domain/results-framework.js';
 import type { LogframeIssue } from '../logframe/layout.js';
 import { SHEETS } from '../logframe/layout.js';
 import { loadLogframeWorkbook, readLogframe, type KnownCodes } from '../logframe/reader.js';
@@ -47,16 +49,17 @@ export interface LogframeImportReport {
 async function knownCodes(q: Queryable): Promise<KnownCodes> {
   const nodes = await q.query<{ code: string }>('SELECT code FROM framework_nodes');
   const donors = await q.query<{ code: string }>('SELECT code FROM donors');
-  return { frameworkNodes: new Set(nodes.rows.map((r) => r.code)), donors: new Set(donors.rows.map((r) => r.code)) };
+  return { frameworkNodes: new Set(nodes.rows.map((r) => r.code)), donors: new Set(donors.rows.map((r) => r.code)), commonIndicators: await loadCommonIndicatorLibrary(q) };
 }
 
-/** Every framework node and donor, for the reference sheets of an export. */
+/** Every framework node, donor and common indicator, for the reference sheets of an export. */
 async function referenceCodes(q: Queryable): Promise<LogframeReference> {
   const nodes = await q.query('SELECT code, framework, level, parent_code, title, illustrative FROM framework_nodes ORDER BY framework, code');
   const donors = await q.query<{ code: string; name: string }>('SELECT code, name FROM donors ORDER BY code');
   return {
     frameworkNodes: nodes.rows.map((n) => ({ code: n.code, framework: n.framework, level: n.level, parentCode: n.parent_code, title: n.title, illustrative: n.illustrative })),
     donors: donors.rows,
+    commonIndicators: [...(await getCommonIndicators(q)).values()].map(({ createdAt: _c, updatedAt: _u, ...entry }) => entry),
   };
 }
 
@@ -86,15 +89,16 @@ export async function importLogframe(ctx: DbContext, request: LogframeImportRequ
     const existing = await client.query<{ id: number; illustrative: boolean }>('SELECT id, illustrative FROM projects WHERE code = $1', [code]);
     const before = existing.rows[0];
     const oldResults = new Set<string>();
-    const oldIndicators = new Map<string, { type: string; values: number }>();
+    const oldIndicators = new Map<string, { type: string; frequency: ReportingFrequency; values: number }>();
     if (before) {
       for (const r of (await client.query<{ code: string }>('SELECT code FROM results WHERE project_id = $1', [before.id])).rows) oldResults.add(r.code);
-      const inds = await client.query<{ code: string; type: string; values: number }>(
-        `SELECT i.code, i.type, (SELECT count(*) FROM indicator_values v WHERE v.indicator_id = i.id AND v.superseded_at IS NULL)::int AS values
+      const inds = await client.query<{ code: string; type: string; reporting_frequency: ReportingFrequency; values: number }>(
+        `SELECT i.code, i.type, i.reporting_frequency,
+                (SELECT count(*) FROM indicator_values v WHERE v.indicator_id = i.id AND v.superseded_at IS NULL)::int AS values
            FROM indicators i WHERE i.project_id = $1`,
         [before.id],
       );
-      for (const i of inds.rows) oldIndicators.set(i.code, { type: i.type, values: i.values });
+      for (const i of inds.rows) oldIndicators.set(i.code, { type: i.type, frequency: i.reporting_frequency, values: i.values });
     }
     const warn = (sheet: string, message: string) => report.warnings.push({ file, sheet, row: null, column: null, message });
     const inBook = { results: new Set(def.results.map((r) => r.code)), indicators: new Set(def.indicators.map((i) => i.code)) };
@@ -105,9 +109,14 @@ export async function importLogframe(ctx: DbContext, request: LogframeImportRequ
     for (const i of def.indicators) {
       const old = oldIndicators.get(i.code);
       if (old && old.type !== i.type && old.values > 0) warn(SHEETS.indicators, `indicator ${i.code} changes type from ${old.type} to ${i.type}; its ${old.values} stored values were entered as ${old.type}: check them`);
+      if (old && i.reportingFrequency && old.frequency !== i.reportingFrequency && old.values > 0) {
+        warn(SHEETS.indicators, `indicator ${i.code} changes its reporting frequency from ${old.frequency} to ${i.reportingFrequency}; its ${old.values} stored values are for ${old.frequency} periods: new data must be for ${i.reportingFrequency} periods`);
+      }
     }
+    // A workbook without the "Reporting frequency" column keeps each indicator's stored frequency.
+    const indicators = def.indicators.map((i) => ({ ...i, reportingFrequency: i.reportingFrequency ?? oldIndicators.get(i.code)?.frequency ?? 'quarter' }));
 
-    await upsertProject(client, { project: { ...def.project, illustrative: def.project.illustrative ?? before?.illustrative ?? false }, results: def.results, indicators: def.indicators });
+    await upsertProject(client, { project: { ...def.project, illustrative: def.project.illustrative ?? before?.illustrative ?? false }, results: def.results, indicators });
     if (dryRun) await client.query('ROLLBACK');
     else await client.query('COMMIT');
     return {

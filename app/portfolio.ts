@@ -1,6 +1,7 @@
 /** Portfolio use cases: load the demo portfolio, list projects, indicators and users. */
 import { demoPortfolio } from '../demo/portfolio.js';
 import { demoValues } from '../demo/values.js';
+import { upsertCommonIndicators } from '../db/common-indicators-repository.js';
 import { inTransaction } from '../db/pool.js';
 import { listIndicators, listProjects, upsertDonors, upsertFrameworkNodes, upsertProject } from '../db/portfolio-repository.js';
 import { listUsers, upsertUsers } from '../db/users-repository.js';
@@ -13,6 +14,7 @@ type DbContext = Pick<AppContext, 'pool'>;
 export interface LoadedPortfolio {
   projects: number;
   indicators: number;
+  commonIndicators: number;
   users: number;
   values: RecordOutcome;
 }
@@ -25,6 +27,8 @@ export async function loadDemoPortfolio(ctx: DbContext, throughPeriod: string): 
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rbm:load-demo-portfolio']);
     await upsertFrameworkNodes(tx, portfolio.frameworkNodes);
     await upsertDonors(tx, portfolio.donors);
+    // The library before the projects whose indicators link to it.
+    await upsertCommonIndicators(tx, portfolio.commonIndicators);
     for (const p of portfolio.projects) await upsertProject(tx, p);
     await upsertUsers(tx, portfolio.users.map((u) => ({ ...u, roles: u.roles.map((r) => ({ role: r.role, projectCode: r.projectCode ?? null, donorCode: r.donorCode ?? null })) })));
     for (const a of portfolio.agreements) await upsertAgreement(tx, a);
@@ -33,6 +37,7 @@ export async function loadDemoPortfolio(ctx: DbContext, throughPeriod: string): 
     return {
       projects: portfolio.projects.length,
       indicators: portfolio.projects.reduce((n, p) => n + p.indicators.length, 0),
+      commonIndicators: portfolio.commonIndicators.length,
       users: portfolio.users.length,
       values: outcome,
     };

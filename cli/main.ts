@@ -3,6 +3,7 @@
  * --json for scripts. Exit codes: see cli/output.ts and the README.
  */
 import { Command } from 'commander';
+import { registerCommonIndicatorCommands } from './commands/common-indicators.js';
 import { registerCycleCommands } from './commands/cycles.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerDonorCommands } from './commands/donors.js';
@@ -33,6 +34,7 @@ registerCycleCommands(program);
 registerImportCommands(program);
 registerExportCommands(program);
 registerLogframeCommands(program);
+registerCommonIndicatorCommands(program);
 registerDonorCommands(program);
 registerDeliveryCommands(program);
 registerSourceCommands(program);

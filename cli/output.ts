@@ -39,3 +39,9 @@ export function reportError(e: unknown): number {
   process.stderr.write(`rbm: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 1;
 }
+
+/** "sheet Indicators, row 7, column Unit: message": where a problem of an imported file is, then what. */
+export function describeIssue(i: { sheet?: string | null; row: number | null; column: string | null; message: string }): string {
+  const where = [i.sheet ? `sheet ${i.sheet}` : null, i.row !== null ? `row ${i.row}` : null, i.column ? `column ${i.column}` : null].filter(Boolean).join(', ');
+  return where ? `${where}: ${i.message}` : i.message;
+}

@@ -1,5 +1,6 @@
 /** Frameworks, donors, projects and their results matrices: stored by business code, idempotently. */
 import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
+import { commonLinkProblem, libraryOf, type CommonIndicatorRef } from '../domain/common-indicators.js';
 import { RbmError } from '../domain/errors.js';
 import type { Queryable } from './pool.js';
 
@@ -60,6 +61,17 @@ export async function upsertProject(q: Queryable, def: ProjectDefinition): Promi
   await q.query('DELETE FROM project_donors WHERE project_id = $1', [projectId]);
   for (const donor of p.donors) await q.query('INSERT INTO project_donors (project_id, donor_code) VALUES ($1,$2)', [projectId, donor]);
 
+  // A link to a common indicator: an entry of the library, of the indicator's own type.
+  const codes = [...new Set(def.indicators.map((i) => i.commonIndicatorCode).filter((c): c is string => !!c))];
+  if (codes.length) {
+    const entries = await q.query<CommonIndicatorRef>('SELECT code, title, type, unit, direction FROM common_indicators WHERE code = ANY($1::text[])', [codes]);
+    const library = libraryOf(entries.rows);
+    for (const i of def.indicators) {
+      const problem = commonLinkProblem(i, library);
+      if (problem) throw new RbmError('invalid_input', `indicator ${i.code} of ${p.code}: ${problem}`, { field: 'commonIndicatorCode' });
+    }
+  }
+
   const resultIds = new Map<string, number>();
   for (const [ordinal, r] of def.results.entries()) {
     const res = await q.query<{ id: number }>(
@@ -80,17 +92,18 @@ export async function upsertProject(q: Queryable, def: ProjectDefinition): Promi
     if (!resultId) throw new RbmError('invalid_input', `indicator ${i.code} of ${p.code} measures unknown result ${i.resultCode}`);
     const res = await q.query<{ id: number }>(
       `INSERT INTO indicators (project_id, result_id, code, title, type, unit, baseline, baseline_date, time_aggregation, direction,
-         disaggregations, disaggregation_check, data_source, means_of_verification, common_indicator_code, ordinal)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+         disaggregations, disaggregation_check, data_source, means_of_verification, common_indicator_code, ordinal, reporting_frequency)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
        ON CONFLICT (project_id, code) DO UPDATE SET result_id = excluded.result_id, title = excluded.title, type = excluded.type,
          unit = excluded.unit, baseline = excluded.baseline, baseline_date = excluded.baseline_date,
-         time_aggregation = excluded.time_aggregation, direction = excluded.direction, disaggregations = excluded.disaggregations,
+         time_aggregation = excluded.time_aggregation, reporting_frequency = excluded.reporting_frequency,
+         direction = excluded.direction, disaggregations = excluded.disaggregations,
          disaggregation_check = excluded.disaggregation_check, data_source = excluded.data_source,
          means_of_verification = excluded.means_of_verification, common_indicator_code = excluded.common_indicator_code,
          ordinal = excluded.ordinal
        RETURNING id`,
       [projectId, resultId, i.code, i.title, i.type, i.unit, i.baseline, i.baselineDate, i.timeAggregation, i.direction,
-        i.disaggregations, i.disaggregationCheck, i.dataSource, i.meansOfVerification, i.commonIndicatorCode, ordinal],
+        i.disaggregations, i.disaggregationCheck, i.dataSource, i.meansOfVerification, i.commonIndicatorCode || null, ordinal, i.reportingFrequency],
     );
     const indicatorId = res.rows[0]!.id;
     const periods = Object.keys(i.targets);
@@ -134,7 +147,7 @@ export async function listProjects(q: Queryable): Promise<ProjectSummary[]> {
 function toIndicator(r: Record<string, any>, targets: Record<string, number>): Indicator {
   return {
     code: r.code, resultCode: r.result_code, title: r.title, type: r.type, unit: r.unit, baseline: r.baseline,
-    baselineDate: r.baseline_date, timeAggregation: r.time_aggregation, direction: r.direction,
+    baselineDate: r.baseline_date, timeAggregation: r.time_aggregation, reportingFrequency: r.reporting_frequency, direction: r.direction,
     disaggregations: r.disaggregations, disaggregationCheck: r.disaggregation_check, dataSource: r.data_source,
     meansOfVerification: r.means_of_verification, commonIndicatorCode: r.common_indicator_code, targets,
   };

@@ -56,14 +56,14 @@ export function targetsFor(project: Pick<Project, 'startDate' | 'endDate'>) {
   };
 }
 
-/** An indicator with the usual defaults: increase, warning on disaggregation mismatch, no common indicator. */
-export function indicator(
-  fields: Omit<Indicator, 'direction' | 'disaggregationCheck' | 'commonIndicatorCode' | 'unit'> &
-    Partial<Pick<Indicator, 'direction' | 'disaggregationCheck' | 'commonIndicatorCode' | 'unit'>>,
-): Indicator {
+type Defaulted = 'direction' | 'disaggregationCheck' | 'commonIndicatorCode' | 'unit' | 'reportingFrequency';
+
+/** An indicator with the usual defaults: increase, reported quarterly, warning on disaggregation mismatch, no common indicator. */
+export function indicator(fields: Omit<Indicator, Defaulted> & Partial<Pick<Indicator, Defaulted>>): Indicator {
   return {
     unit: '',
     direction: 'increase',
+    reportingFrequency: 'quarter',
     disaggregationCheck: 'warning',
     commonIndicatorCode: null,
     ...fields,

@@ -11,6 +11,8 @@ import {
   type DisaggregationDimension,
   type IndicatorValue,
 } from '../domain/results-framework.js';
+import { CommonIndicatorSchema, commonLinkProblem, libraryOf } from '../domain/common-indicators.js';
+import { buildMissionRollup } from '../domain/rollup.js';
 import { reportingQuarters } from './build.js';
 import { demoPortfolio, type DemoProject } from './portfolio.js';
 import { DENOMINATORS, MISSING_CELLS, NARRATIVES, PERFORMANCE, demoValues, splitInteger } from './values.js';
@@ -67,6 +69,48 @@ describe('demo portfolio: frameworks', () => {
     for (const code of ['IOM-RESILIENCE', 'IOM-MOBILITY', 'IOM-GOVERNANCE', 'SDG-10.7', 'SDG-16.9', 'SDG-3.8', 'SDG-6.1', 'GCM-1', 'GCM-7', 'GCM-21']) {
       expect(nodeCodes, code).toContain(code);
     }
+  });
+});
+
+describe('demo portfolio: the library of common indicators', () => {
+  const library = portfolio.commonIndicators;
+  const links = projects.flatMap((p) => p.indicators.filter((i) => i.commonIndicatorCode).map((i) => ({ project: p.project.code, indicator: i })));
+
+  it('has illustrative entries that parse, with unique codes and existing framework nodes', () => {
+    expect(library.length).toBeGreaterThanOrEqual(5);
+    expect(dupes(library.map((e) => e.code))).toEqual([]);
+    for (const e of library) {
+      expect(CommonIndicatorSchema.parse(e)).toEqual(e);
+      expect(e.illustrative).toBe(true);
+      for (const n of e.frameworkNodes) expect(nodeCodes, `${e.code} -> ${n}`).toContain(n);
+    }
+    expect(library.map((e) => e.type)).toContain('percentage');
+  });
+
+  it('links indicators of at least 3 projects to one entry, every link to an entry of the same type', () => {
+    const lib = libraryOf(library);
+    for (const l of links) expect(commonLinkProblem(l.indicator, lib), `${l.project}/${l.indicator.code}`).toBeNull();
+    const projectsOf = (code: string) => new Set(links.filter((l) => l.indicator.commonIndicatorCode === code).map((l) => l.project));
+    expect(Math.max(...library.map((e) => projectsOf(e.code).size))).toBeGreaterThanOrEqual(3);
+    expect([...projectsOf('CI-GOV-01')].sort()).toEqual(['LY10P0542', 'LY10P0563', 'LY10P0576']);
+    expect(new Set(links.map((l) => l.project)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('rolls CI-GOV-01 up across its three projects in the 2025-Q3 mission overview (the IOM Governance pillar)', () => {
+    const inputs = projects.map((p) => ({ ...p, donorNames: p.project.donors, values: valuesOf(p) }));
+    const rollup = buildMissionRollup({ projects: inputs, frameworkNodes, period: '2025-Q3', commonIndicators: libraryOf(library) });
+    const line = rollup.byPillar.find((g) => g.key === 'IOM-GOVERNANCE')!.lines.find((l) => l.key === 'CI-GOV-01')!;
+    // Independently: the three indicators' 2025-Q3 totals and targets, straight from the demo data.
+    const linked = links.filter((l) => l.indicator.commonIndicatorCode === 'CI-GOV-01');
+    const total = (l: (typeof links)[number]) => valuesOf(projects.find((p) => p.project.code === l.project)!)
+      .find((v) => v.indicatorCode === l.indicator.code && v.period === '2025-Q3' && isTotal(v.disaggregation))!.value!;
+    expect(line).toMatchObject({
+      common: true, type: 'count', unit: 'people', projects: ['LY10P0542', 'LY10P0563', 'LY10P0576'], indicatorCount: 3,
+      title: library.find((e) => e.code === 'CI-GOV-01')!.title,
+      actual: linked.reduce((a, l) => a + total(l), 0),
+      target: linked.reduce((a, l) => a + l.indicator.targets['2025-Q3']!, 0),
+    });
+    expect(line.actual).toBeGreaterThan(0);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * The demo portfolio of RBM Flow: the frameworks IOM Libya reports against, donors, users and six
- * projects with their results matrices, indicators and targets. Deterministic: every call returns the
+ * The demo portfolio of RBM Flow: the frameworks IOM Libya reports against, the mission's library of
+ * common indicators, donors, users and six projects with their results matrices, indicators and targets. Deterministic: every call returns the
  * same data (fresh objects, safe to mutate). Data values for the projects come from `demoValues`
  * (demo/values.ts).
  *
@@ -8,7 +8,9 @@
  * everything else (projects, donors, people, UNSDCF outcome and output wording) is invented and flagged
  * `illustrative: true` where the schema has the flag.
  */
+import type { CommonIndicator } from '../domain/common-indicators.js';
 import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
+import { demoCommonIndicators } from './common-indicators.js';
 import { demoFrameworkNodes } from './frameworks.js';
 import { dtmProject } from './projects/dtm.js';
 import { governanceProject } from './projects/governance.js';
@@ -50,6 +52,8 @@ export interface DemoAgreement {
 
 export interface DemoPortfolio {
   frameworkNodes: FrameworkNode[];
+  /** The mission's library of common indicators (demo/common-indicators.ts). */
+  commonIndicators: CommonIndicator[];
   donors: DemoDonor[];
   users: DemoUser[];
   projects: DemoProject[];
@@ -111,6 +115,7 @@ export function demoPortfolio(): DemoPortfolio {
   const projects = demoProjects();
   return {
     frameworkNodes: demoFrameworkNodes(),
+    commonIndicators: demoCommonIndicators(),
     donors: demoDonors(),
     users: demoUsers(projects.map((p) => p.project.code)),
     projects,

@@ -5,7 +5,7 @@ import { aggregateOverTime, computeIndicatorProgress, percentAchieved, periodTot
 const indicator = (over: Partial<Indicator>): Indicator => ({
   code: 'I1', resultCode: 'OP1', title: 'People trained', type: 'count', unit: 'people', baseline: 0, baselineDate: null,
   timeAggregation: 'sum', direction: 'increase', disaggregations: ['sex'], disaggregationCheck: 'warning', dataSource: '',
-  meansOfVerification: '', commonIndicatorCode: null, targets: {}, ...over,
+  meansOfVerification: '', commonIndicatorCode: null, reportingFrequency: 'quarter', targets: {}, ...over,
 });
 const v = (period: string, value: number | null, extra: Partial<IndicatorValue> = {}): IndicatorValue => ({ indicatorCode: 'I1', period, disaggregation: {}, value, ...extra });
 const parts = (value: number | null, numerator: number | null, denominator: number | null) => ({ value, numerator, denominator });

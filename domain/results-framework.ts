@@ -26,6 +26,13 @@ export const TIME_AGGREGATIONS = ['sum', 'latest', 'max', 'average'] as const;
 export type TimeAggregation = (typeof TIME_AGGREGATIONS)[number];
 export const DISAGGREGATION_DIMENSIONS = ['sex', 'age_group', 'population_type', 'nationality', 'location'] as const;
 export type DisaggregationDimension = (typeof DISAGGREGATION_DIMENSIONS)[number];
+/**
+ * How often an indicator is reported: the kind of period its data values take (domain/periods.ts
+ * PeriodKind). The data import refuses a value whose period is of another kind.
+ */
+export const REPORTING_FREQUENCIES = ['month', 'quarter', 'half', 'year'] as const;
+export type ReportingFrequency = (typeof REPORTING_FREQUENCIES)[number];
+export const DIRECTIONS = ['increase', 'decrease'] as const;
 
 export const IndicatorSchema = z.object({
   code: z.string().min(1), // unique within the project, e.g. "OP1.2"
@@ -36,12 +43,15 @@ export const IndicatorSchema = z.object({
   baseline: z.number().nullable(),
   baselineDate: z.string().nullable(),
   timeAggregation: z.enum(TIME_AGGREGATIONS),
-  direction: z.enum(['increase', 'decrease']).default('increase'),
+  /** The kind of period its values are reported for (default quarter). */
+  reportingFrequency: z.enum(REPORTING_FREQUENCIES).default('quarter'),
+  direction: z.enum(DIRECTIONS).default('increase'),
   disaggregations: z.array(z.enum(DISAGGREGATION_DIMENSIONS)).default([]),
   /** What to do when disaggregated values do not add up to the total. */
   disaggregationCheck: z.enum(['error', 'warning']).default('warning'),
   dataSource: z.string().default(''),
   meansOfVerification: z.string().default(''),
+  /** The mission-wide common indicator it rolls up to (domain/common-indicators.ts): same type only. */
   commonIndicatorCode: z.string().nullable().default(null),
   /** Targets per period id ("2025-Q3") and for the life of the project ("LOP"). */
   targets: z.record(z.string(), z.number()),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { libraryOf } from './common-indicators.js';
 import type { FrameworkNode, Indicator, IndicatorValue, Project, Result } from './results-framework.js';
-import { buildMissionRollup, rollupLine, type IndicatorContribution } from './rollup.js';
+import { buildMissionRollup, lineKeyOf, rollupLine, type IndicatorContribution } from './rollup.js';
 
 const project = (code: string): Project => ({
   code, altCode: null, title: `Project ${code}`, donors: [], startDate: '2025-01-01', endDate: '2025-12-31', budget: null, currency: 'USD',
@@ -15,7 +16,7 @@ const results = (unsdcf: string): Result[] => [
   { code: 'OC1', level: 'outcome', parentCode: null, statement: 'Outcome', contributesTo: [unsdcf, 'IOM-RESILIENCE'] },
   { code: 'OP1', level: 'output', parentCode: 'OC1', statement: 'Output', contributesTo: [] },
 ];
-const base = { unit: 'people', baseline: 0, baselineDate: null, direction: 'increase' as const, disaggregations: [], disaggregationCheck: 'warning' as const, dataSource: '', meansOfVerification: '' };
+const base = { unit: 'people', baseline: 0, baselineDate: null, direction: 'increase' as const, disaggregations: [], disaggregationCheck: 'warning' as const, dataSource: '', meansOfVerification: '', reportingFrequency: 'quarter' as const };
 const people = (common: string | null, target: number): Indicator => ({ ...base, code: 'OP1.a', resultCode: 'OP1', title: 'People assisted', type: 'count', timeAggregation: 'sum', commonIndicatorCode: common, targets: { '2025-Q3': target } });
 const share = (common: string | null, target: number): Indicator => ({ ...base, code: 'OP1.b', resultCode: 'OP1', title: 'Satisfied', type: 'percentage', unit: '%', timeAggregation: 'sum', commonIndicatorCode: common, targets: { '2025-Q3': target } });
 const plan = (common: string | null): Indicator => ({ ...base, code: 'OC1.a', resultCode: 'OC1', title: 'Plan adopted', type: 'yes_no', unit: '', timeAggregation: 'latest', commonIndicatorCode: common, targets: { '2025-Q3': 1 } });
@@ -95,5 +96,59 @@ describe('buildMissionRollup', () => {
     expect(out1.lines.find((l) => l.key === 'P1/OC1.a')).toMatchObject({ type: 'yes_no', actual: 1, target: 1 });
     // the pillar sums every project's people: 60 + 40 + nothing reported by P3; targets 100 + 50 + 20
     expect(rollup.byPillar[0]!.lines.find((l) => l.key === 'CI-PEOPLE')).toMatchObject({ actual: 100, target: 170, reporting: 2 });
+  });
+});
+
+describe('with the library of common indicators', () => {
+  const library = libraryOf([
+    { code: 'CI-PEOPLE', title: 'Number of migrants provided with protection assistance', type: 'count', unit: 'migrants', direction: 'increase' },
+    { code: 'CI-SAT', title: 'Percentage of assisted people satisfied', type: 'percentage', unit: '%', direction: 'increase' },
+  ]);
+  // P4's "share" is a percentage wrongly linked to the count CI-PEOPLE (a link the application refuses today).
+  const wrong: Indicator = { ...share(null, 60), commonIndicatorCode: 'CI-PEOPLE' };
+  const input = {
+    frameworkNodes: nodes,
+    period: '2025-Q3',
+    commonIndicators: library,
+    projects: [
+      { project: project('P1'), donorNames: [], results: results('UNSDCF-1.1.1'), indicators: [{ ...people('CI-PEOPLE', 100), title: 'People assisted by P1', unit: 'people' }, share('CI-SAT', 80)],
+        values: [v('OP1.a', 60), v('OP1.b', 90, { numerator: 9, denominator: 10 })] },
+      { project: project('P2'), donorNames: [], results: results('UNSDCF-1.1.1'), indicators: [people('CI-PEOPLE', 50), share('CI-SAT', 50)],
+        values: [v('OP1.a', 40), v('OP1.b', 25, { numerator: 10, denominator: 40 })] },
+      { project: project('P4'), donorNames: [], results: results('UNSDCF-1.1.1'), indicators: [wrong], values: [v('OP1.b', 50, { numerator: 5, denominator: 10 })] },
+    ],
+  };
+  const rollup = buildMissionRollup(input);
+  const out1 = rollup.byUnsdcf[0]!;
+
+  it('a common line takes its title and unit from the library entry, not from the first project indicator', () => {
+    expect(out1.lines.find((l) => l.key === 'CI-PEOPLE')).toMatchObject({
+      title: 'Number of migrants provided with protection assistance', unit: 'migrants', common: true, type: 'count',
+      projects: ['P1', 'P2'], indicatorCount: 2, actual: 100, target: 150, percentOfTarget: 66.7, // 60 + 40 of 100 + 50
+    });
+    expect(out1.lines.find((l) => l.key === 'CI-SAT')).toMatchObject({ title: 'Percentage of assisted people satisfied', numerator: 19, denominator: 50, actual: 38 });
+    // without the library: the first project indicator's wording
+    const plain = buildMissionRollup({ ...input, commonIndicators: undefined, projects: input.projects.slice(0, 2) });
+    expect(plain.byUnsdcf[0]!.lines.find((l) => l.key === 'CI-PEOPLE')).toMatchObject({ title: 'People assisted by P1', unit: 'people', actual: 100 });
+  });
+
+  it('never mixes types: an indicator linked to an entry of another type is its own line', () => {
+    expect(lineKeyOf('P4', wrong, library)).toBe('P4/OP1.b');
+    expect(lineKeyOf('P4', wrong)).toBe('CI-PEOPLE'); // no library: grouped by the code as before
+    expect(out1.lines.find((l) => l.key === 'P4/OP1.b')).toMatchObject({ common: false, type: 'percentage', actual: 50, projects: ['P4'] });
+    expect(out1.lines.find((l) => l.key === 'CI-PEOPLE')!.projects).toEqual(['P1', 'P2']);
+    expect(out1.indicatorCount).toBe(5);
+    expect(out1.lines.reduce((n, l) => n + l.indicatorCount, 0)).toBe(5);
+  });
+
+  it('a common line is judged in the library entry\'s direction', () => {
+    const c = (projectCode: string, actual: number, target: number): IndicatorContribution => ({
+      projectCode, indicator: people('CI-DAYS', target), status: 'on_track', actual, target, numerator: null, denominator: null,
+    });
+    const entry = { code: 'CI-DAYS', title: 'Days from registration to departure', type: 'count' as const, unit: 'days', direction: 'decrease' as const };
+    // actual 30 + 50 = 80 against 40 + 60 = 100: lower is better, so 100 / 80 = 125% of target
+    expect(rollupLine('CI-DAYS', [c('P', 30, 40), c('Q', 50, 60)], undefined, entry)).toMatchObject({ actual: 80, target: 100, percentOfTarget: 125, status: 'on_track', title: entry.title, unit: 'days' });
+    // the project indicators say "increase": 80 / 100
+    expect(rollupLine('CI-DAYS', [c('P', 30, 40), c('Q', 50, 60)])).toMatchObject({ percentOfTarget: 80, title: 'People assisted' });
   });
 });

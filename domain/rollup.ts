@@ -9,8 +9,13 @@
  * - yes/no indicators are counted: how many say yes, out of how many reported;
  * - qualitative indicators are counted as reported or not.
  * Indicators of different projects roll up into one line only when they link to the same common
- * indicator; every other indicator is its own line under the group.
+ * indicator; every other indicator is its own line under the group. Given the library of common
+ * indicators (`commonIndicators`), a common line takes its title, unit and direction from the library
+ * entry (not from whichever project indicator came first), and an indicator whose type is not the
+ * entry's (a link the application refuses, from data older than that rule) is its own line: lines of
+ * different types are never mixed.
  */
+import type { CommonIndicatorLibrary, CommonIndicatorRef } from './common-indicators.js';
 import type { FrameworkNode, Indicator, IndicatorType, IndicatorValue, Project, Result } from './results-framework.js';
 import { computeIndicatorProgress, DEFAULT_THRESHOLDS, periodTotal, statusOf, type ProgressStatus, type StatusThresholds } from './progress.js';
 import { contributionOf, frameworkSectionTitle, projectQuartersTo } from './report-model.js';
@@ -93,10 +98,14 @@ export interface IndicatorContribution {
   target: number | null;
 }
 
-/** Rolls contributions of the same type into one line (see the rules above). */
-export function rollupLine(key: string, contributions: IndicatorContribution[], thresholds: StatusThresholds = DEFAULT_THRESHOLDS): RollupLine {
+/**
+ * Rolls contributions of the same type into one line (see the rules above). `common`: the library
+ * entry of a common line, whose title, unit and direction the line takes.
+ */
+export function rollupLine(key: string, contributions: IndicatorContribution[], thresholds: StatusThresholds = DEFAULT_THRESHOLDS, common?: CommonIndicatorRef): RollupLine {
   const first = contributions[0]!;
   const { type } = first.indicator;
+  const direction = common?.direction ?? first.indicator.direction;
   const projects = [...new Set(contributions.map((c) => c.projectCode))];
   const present = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
   const sum = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) : null);
@@ -132,12 +141,13 @@ export function rollupLine(key: string, contributions: IndicatorContribution[], 
   }
   let percentOfTarget: number | null = null;
   if (actual !== null && target !== null && type !== 'qualitative') {
-    if (first.indicator.direction === 'decrease' && type !== 'yes_no') percentOfTarget = actual === 0 ? 100 : round((target / actual) * 100, 1);
+    if (direction === 'decrease' && type !== 'yes_no') percentOfTarget = actual === 0 ? 100 : round((target / actual) * 100, 1);
     else percentOfTarget = target === 0 ? 100 : round((actual / target) * 100, 1);
   }
   const status: ProgressStatus = type === 'qualitative' ? (reporting ? 'reported' : 'no_data') : statusOf(percentOfTarget, reporting > 0, thresholds);
   return {
-    key, title: first.indicator.title, type, unit: first.indicator.unit, common: first.indicator.commonIndicatorCode !== null,
+    key, title: common?.title ?? first.indicator.title, type, unit: common?.unit ?? first.indicator.unit,
+    common: first.indicator.commonIndicatorCode !== null && key === first.indicator.commonIndicatorCode,
     projects, indicatorCount: contributions.length, actual, target, numerator, denominator, reporting, percentOfTarget, status,
   };
 }
@@ -152,10 +162,26 @@ export function contributionOfIndicator(projectCode: string, indicator: Indicato
   };
 }
 
-export function buildMissionRollup(input: { projects: RollupProjectInput[]; frameworkNodes: FrameworkNode[]; period: string; thresholds?: StatusThresholds }): MissionRollup {
+/** The line an indicator's contribution belongs to: its common indicator's code, or its own "PROJECT/INDICATOR". */
+export function lineKeyOf(projectCode: string, indicator: Indicator, library?: CommonIndicatorLibrary): string {
+  const code = indicator.commonIndicatorCode;
+  if (!code) return `${projectCode}/${indicator.code}`;
+  const entry = library?.get(code);
+  return entry && entry.type !== indicator.type ? `${projectCode}/${indicator.code}` : code;
+}
+
+export function buildMissionRollup(input: {
+  projects: RollupProjectInput[];
+  frameworkNodes: FrameworkNode[];
+  period: string;
+  thresholds?: StatusThresholds;
+  /** The library of common indicators (db/common-indicators-repository.ts loadCommonIndicatorLibrary). */
+  commonIndicators?: CommonIndicatorLibrary;
+}): MissionRollup {
   const p = parsePeriod(input.period);
   const nodeByCode = new Map(input.frameworkNodes.map((n) => [n.code, n]));
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
+  const library = input.commonIndicators;
   type Acc = { node: FrameworkNode | null; contributions: Map<string, IndicatorContribution[]>; projects: Set<string>; byStatus: Record<ProgressStatus, number>; count: number };
   const unsdcf = new Map<string, Acc>();
   const pillar = new Map<string, Acc>();
@@ -163,7 +189,7 @@ export function buildMissionRollup(input: { projects: RollupProjectInput[]; fram
     const key = node?.code ?? 'none';
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { node, contributions: new Map(), projects: new Set(), byStatus: emptyStatus(), count: 0 }));
-    const lineKey = c.indicator.commonIndicatorCode ?? `${c.projectCode}/${c.indicator.code}`;
+    const lineKey = lineKeyOf(c.projectCode, c.indicator, library);
     const list = g.contributions.get(lineKey) ?? [];
     list.push(c);
     g.contributions.set(lineKey, list);
@@ -220,7 +246,7 @@ export function buildMissionRollup(input: { projects: RollupProjectInput[]; fram
         indicatorCount: g.count,
         byStatus: g.byStatus,
         lines: [...g.contributions.entries()]
-          .map(([lineKey, cs]) => rollupLine(lineKey, cs, thresholds))
+          .map(([lineKey, cs]) => rollupLine(lineKey, cs, thresholds, cs[0]!.indicator.commonIndicatorCode === lineKey ? library?.get(lineKey) : undefined))
           .sort((a, b) => Number(b.common) - Number(a.common) || a.key.localeCompare(b.key, 'en', { numeric: true })),
       }));
 

@@ -2,11 +2,12 @@
  * The logframe workbook as M&E officers keep it: an "Instructions" sheet, a "Project" sheet (one field
  * per row: label in column A, value in column B), a "Results" sheet (one result per row) and an
  * "Indicators" sheet (one indicator per row, then the life-of-project target and one column per period
- * target, "Target 2025-Q1" ...). Two reference sheets list the framework nodes and donors codes can
- * point to; the reader ignores them. Shared by the writer and the reader so they cannot drift apart.
+ * target, "Target 2025-Q1" ...). Three reference sheets list the framework nodes, the common indicators
+ * of the mission's library and the donors that codes can point to; the reader ignores them. Shared by
+ * the writer and the reader so they cannot drift apart.
  */
 import {
-  DISAGGREGATION_DIMENSIONS, INDICATOR_TYPES, TIME_AGGREGATIONS,
+  DIRECTIONS, DISAGGREGATION_DIMENSIONS, INDICATOR_TYPES, REPORTING_FREQUENCIES, TIME_AGGREGATIONS,
 } from '../domain/results-framework.js';
 
 export const SHEETS = {
@@ -15,6 +16,7 @@ export const SHEETS = {
   results: 'Results',
   indicators: 'Indicators',
   frameworks: 'Framework nodes',
+  commonIndicators: 'Common indicators',
   donors: 'Donors',
 } as const;
 
@@ -28,10 +30,9 @@ export interface LogframeIssue {
 }
 
 export const LEVELS = ['objective', 'outcome', 'output'] as const;
-export const DIRECTIONS = ['increase', 'decrease'] as const;
 export const DISAGGREGATION_CHECKS = ['error', 'warning'] as const;
 export const STATUSES = ['pipeline', 'active', 'closed'] as const;
-export { DISAGGREGATION_DIMENSIONS, INDICATOR_TYPES, TIME_AGGREGATIONS };
+export { DIRECTIONS, DISAGGREGATION_DIMENSIONS, INDICATOR_TYPES, REPORTING_FREQUENCIES, TIME_AGGREGATIONS };
 
 /** The separator of list cells (donors, locations, framework nodes, disaggregations). */
 export const LIST_SEPARATOR = ';';
@@ -77,7 +78,7 @@ export const RESULT_COLUMNS: ReadonlyArray<FieldSpec<ResultField>> = [
 ];
 
 export type IndicatorField =
-  | 'resultCode' | 'code' | 'title' | 'type' | 'unit' | 'baseline' | 'baselineDate' | 'timeAggregation' | 'direction'
+  | 'resultCode' | 'code' | 'title' | 'type' | 'unit' | 'baseline' | 'baselineDate' | 'timeAggregation' | 'reportingFrequency' | 'direction'
   | 'disaggregations' | 'disaggregationCheck' | 'dataSource' | 'meansOfVerification' | 'commonIndicatorCode' | 'lop';
 export const INDICATOR_COLUMNS: ReadonlyArray<FieldSpec<IndicatorField>> = [
   { key: 'resultCode', label: 'Result code', required: true, width: 12, help: 'The code of the result (Results sheet) it measures.' },
@@ -88,12 +89,13 @@ export const INDICATOR_COLUMNS: ReadonlyArray<FieldSpec<IndicatorField>> = [
   { key: 'baseline', label: 'Baseline', required: false, width: 10, help: 'A number, or empty.' },
   { key: 'baselineDate', label: 'Baseline date', required: false, width: 13, help: 'A date, or empty.' },
   { key: 'timeAggregation', label: 'Aggregation over time', required: true, width: 12, help: 'sum (non-cumulative), latest (non-summing), max or average.', list: TIME_AGGREGATIONS },
+  { key: 'reportingFrequency', label: 'Reporting frequency', required: false, width: 11, help: 'How often values are reported: month, quarter (default), half (half-year) or year. A data import refuses values for periods of another kind. Without this column, an import keeps each indicator\'s stored frequency.', list: REPORTING_FREQUENCIES },
   { key: 'direction', label: 'Direction', required: false, width: 11, help: 'increase or decrease: which way is better (default increase).', list: DIRECTIONS },
   { key: 'disaggregations', label: 'Disaggregations', required: false, width: 20, help: `Separated by ";": ${DISAGGREGATION_DIMENSIONS.join(', ')}.` },
   { key: 'disaggregationCheck', label: 'Disaggregation check', required: false, width: 12, help: 'When disaggregated values do not add up to the total: error (refused) or warning (default).', list: DISAGGREGATION_CHECKS },
   { key: 'dataSource', label: 'Data source', required: false, width: 30, help: 'Where the data comes from.' },
   { key: 'meansOfVerification', label: 'Means of verification', required: false, width: 30, help: 'The evidence.' },
-  { key: 'commonIndicatorCode', label: 'Common indicator code', required: false, width: 14, help: 'The mission-wide common indicator it rolls up to, or empty.' },
+  { key: 'commonIndicatorCode', label: 'Common indicator code', required: false, width: 14, help: `The mission-wide common indicator it rolls up to in the mission overview (see the ${SHEETS.commonIndicators} sheet), of the same type; or empty.` },
   { key: 'lop', label: 'LOP target', required: false, width: 10, help: 'The life-of-project target, or empty.' },
 ];
 

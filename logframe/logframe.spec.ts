@@ -1,15 +1,22 @@
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { demoCommonIndicators } from '../demo/common-indicators.js';
 import { demoFrameworkNodes } from '../demo/frameworks.js';
 import { demoDonors } from '../demo/portfolio.js';
 import { governanceProject } from '../demo/projects/governance.js';
+import { libraryOf } from '../domain/common-indicators.js';
 import { INDICATOR_COLUMNS, RESULT_COLUMNS, SHEETS, type LogframeIssue } from './layout.js';
 import { readLogframe, type KnownCodes } from './reader.js';
 import { targetPeriods, writeLogframe } from './writer.js';
 
 const demo = governanceProject();
-const reference = { frameworkNodes: demoFrameworkNodes(), donors: demoDonors().map((d) => ({ code: d.code, name: d.name })) };
-const known: KnownCodes = { frameworkNodes: new Set(reference.frameworkNodes.map((n) => n.code)), donors: new Set(reference.donors.map((d) => d.code)) };
+const reference = { frameworkNodes: demoFrameworkNodes(), donors: demoDonors().map((d) => ({ code: d.code, name: d.name })), commonIndicators: demoCommonIndicators() };
+const known: KnownCodes = {
+  frameworkNodes: new Set(reference.frameworkNodes.map((n) => n.code)), donors: new Set(reference.donors.map((d) => d.code)),
+  commonIndicators: libraryOf(reference.commonIndicators),
+};
+/** The first "Target <period>" column of the Indicators sheet. */
+const FIRST_TARGET = INDICATOR_COLUMNS.length + 1;
 
 let bytes: Buffer;
 beforeAll(async () => {
@@ -39,13 +46,13 @@ const problems = (wb: ExcelJS.Workbook) => {
 describe('the logframe workbook', () => {
   it('has the sheets M&E officers expect, frozen headers, drop-down lists and the targets by period', async () => {
     const wb = await load();
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Donors']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Common indicators', 'Donors']);
     const ind = sheet(wb, SHEETS.indicators);
     expect(ind.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     const header = (ind.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(0, 15)).toEqual(INDICATOR_COLUMNS.map((c) => c.label));
-    expect(header.slice(15)).toEqual(targetPeriods(demo.indicators).map((p) => `Target ${p}`));
-    expect(header[15]).toBe('Target 2023-Q1');
+    expect(header.slice(0, FIRST_TARGET - 1)).toEqual(INDICATOR_COLUMNS.map((c) => c.label));
+    expect(header.slice(FIRST_TARGET - 1)).toEqual(targetPeriods(demo.indicators).map((p) => `Target ${p}`));
+    expect(header[FIRST_TARGET - 1]).toBe('Target 2023-Q1');
     expect(header.at(-1)).toBe('Target 2025-Q4');
     // OP1.3.b: 15 per quarter in 2023 -> LOP 15*4 + 30*4 + 30*4
     const row = 2 + demo.indicators.findIndex((i) => i.code === 'OP1.3.b');
@@ -53,7 +60,8 @@ describe('the logframe workbook', () => {
     expect(ind.getCell(row, indicatorCol('LOP target')).value).toBe(300);
     expect(ind.getCell(row, indicatorCol('Disaggregations')).value).toBe('sex; location');
     expect(ind.getCell(row, indicatorCol('Baseline date')).value).toEqual(new Date('2021-12-31T00:00:00Z'));
-    expect(ind.getCell(row, 16).value).toBe(15);
+    expect(ind.getCell(row, FIRST_TARGET).value).toBe(15);
+    expect(ind.getCell(row, indicatorCol('Reporting frequency')).value).toBe('quarter');
     expect(ind.getCell(`${ind.getColumn(indicatorCol('Type')).letter}2`).dataValidation).toMatchObject({ type: 'list', formulae: ['"count,percentage,ratio,yes_no,qualitative"'] });
     const res = sheet(wb, SHEETS.results);
     expect(res.getCell(`${res.getColumn(resultCol('Level')).letter}7`).dataValidation).toMatchObject({ type: 'list', formulae: ['"objective,outcome,output"'] });
@@ -105,9 +113,9 @@ describe('a bad workbook is refused whole, every problem with its sheet, row and
     ind.getCell(2, indicatorCol('Baseline date')).value = '31/12/2021';
     ind.getCell(3, indicatorCol('LOP target')).value = 120; // OC1.b is a percentage
     ind.getCell(4, indicatorCol('Type')).value = 'text';
-    ind.getCell(5, 16).value = 2; // OP1.1.a is yes/no
+    ind.getCell(5, FIRST_TARGET).value = 2; // OP1.1.a is yes/no
     ind.getCell(6, indicatorCol('Disaggregations')).value = 'gender';
-    ind.getCell(7, 17).value = -3;
+    ind.getCell(7, FIRST_TARGET + 1).value = -3;
     ind.getCell(8, indicatorCol('Aggregation over time')).value = 'cumulative';
     const project = sheet(wb, SHEETS.project);
     project.getCell(projectRow(wb, 'End date'), 2).value = 'next year';
@@ -154,15 +162,15 @@ describe('a bad workbook is refused whole, every problem with its sheet, row and
   it('period columns that are not periods or fall outside the project; unknown and missing columns', async () => {
     const wb = await load();
     const ind = sheet(wb, SHEETS.indicators);
-    ind.getCell(1, 16).value = 'Target 2023-Q5';
-    ind.getCell(1, 17).value = 'Target 2021-Q4';
+    ind.getCell(1, FIRST_TARGET).value = 'Target 2023-Q5';
+    ind.getCell(1, FIRST_TARGET + 1).value = 'Target 2021-Q4';
     ind.getCell(1, indicatorCol('Unit')).value = 'Units of measure';
     const res = sheet(wb, SHEETS.results);
     res.getCell(1, resultCol('Statement')).value = 'Result statement';
     expect(problems(wb)).toEqual([
       'Results|1|Result statement|unknown column "Result statement": the columns are Level, Code, Parent code, Statement, Contributes to',
       'Results|1|Statement|the required column "Statement" is missing',
-      'Indicators|1|Units of measure|unknown column "Units of measure": the columns are Result code, Code, Title, Type, Unit, Baseline, Baseline date, Aggregation over time, Direction, Disaggregations, Disaggregation check, Data source, Means of verification, Common indicator code, LOP target, then "Target <period>" columns',
+      'Indicators|1|Units of measure|unknown column "Units of measure": the columns are Result code, Code, Title, Type, Unit, Baseline, Baseline date, Aggregation over time, Reporting frequency, Direction, Disaggregations, Disaggregation check, Data source, Means of verification, Common indicator code, LOP target, then "Target <period>" columns',
       'Indicators|1|Target 2023-Q5|"2023-Q5" is not a period: name target columns "Target 2025-Q3", "Target 2025-H1", "Target 2025" or "Target 2025-07"',
       'Indicators|1|Target 2021-Q4|Q4 2021 (1 Oct – 31 Dec 2021) is outside the project (2022-01-01 to 2025-12-31)',
     ]);
@@ -195,5 +203,66 @@ describe('a bad workbook is refused whole, every problem with its sheet, row and
       'Results|null|null|the workbook has no "Results" sheet',
       'Indicators|3|Title|Title is required',
     ]);
+  });
+});
+
+describe('the common indicator library and the reporting frequency in the workbook', () => {
+  const rowOfCode = (ws: ExcelJS.Worksheet, code: string) => {
+    for (let r = 2; r <= ws.rowCount; r++) if (ws.getCell(r, indicatorCol('Code')).value === code) return r;
+    throw new Error(`no ${code}`);
+  };
+
+  it('lists the library on a read-only sheet and offers its codes as the drop-down of "Common indicator code"', async () => {
+    const wb = await load();
+    const lib = sheet(wb, SHEETS.commonIndicators);
+    expect(lib.rowCount).toBe(1 + reference.commonIndicators.length);
+    expect((lib.getRow(1).values as unknown[]).slice(1, 4)).toEqual(['Code', 'Title', 'Type']);
+    expect((lib.getRow(3).values as unknown[]).slice(1, 4)).toEqual(['CI-GOV-01', 'Number of government officials trained on migration governance, migration data or migration health (illustrative)', 'count']);
+    expect((lib as unknown as { sheetProtection: Record<string, unknown> }).sheetProtection).toMatchObject({ sheet: true });
+    const ind = sheet(wb, SHEETS.indicators);
+    const letter = (label: string) => ind.getColumn(indicatorCol(label)).letter;
+    expect(ind.getCell(`${letter('Common indicator code')}2`).dataValidation).toMatchObject({ type: 'list', formulae: [`'Common indicators'!$A$2:$A$${1 + reference.commonIndicators.length}`] });
+    expect(ind.getCell(`${letter('Reporting frequency')}9`).dataValidation).toMatchObject({ type: 'list', formulae: ['"month,quarter,half,year"'] });
+    expect(ind.getCell(rowOfCode(ind, 'OP1.4.a'), indicatorCol('Common indicator code')).value).toBe('CI-GOV-01');
+  });
+
+  it('refuses a code that is not in the library or is of another type, naming sheet, row and column', async () => {
+    const wb = await load();
+    const ind = sheet(wb, SHEETS.indicators);
+    const unknown = rowOfCode(ind, 'OP1.3.a'); // a count
+    const otherType = rowOfCode(ind, 'OC1.b'); // a percentage
+    ind.getCell(unknown, indicatorCol('Common indicator code')).value = 'CI-NOPE';
+    ind.getCell(otherType, indicatorCol('Common indicator code')).value = 'CI-GOV-01';
+    expect(problems(wb)).toEqual([
+      `Indicators|${otherType}|Common indicator code|CI-GOV-01 "Number of government officials trained on migration governa…" is a count indicator: a percentage indicator cannot link to it (the roll-up adds up only indicators of the same type)`,
+      `Indicators|${unknown}|Common indicator code|"CI-NOPE" is not in the common indicator library (see the Common indicators sheet)`,
+    ]);
+  });
+
+  it('reads the reporting frequency as people write it, refuses an unknown one, and leaves it unset without the column', async () => {
+    const wb = await load();
+    const ind = sheet(wb, SHEETS.indicators);
+    ind.getCell(rowOfCode(ind, 'OC1.a'), indicatorCol('Reporting frequency')).value = 'Yearly';
+    ind.getCell(rowOfCode(ind, 'OP1.3.a'), indicatorCol('Reporting frequency')).value = 'half-year';
+    ind.getCell(rowOfCode(ind, 'OP1.3.b'), indicatorCol('Reporting frequency')).value = null; // empty: quarter
+    const reading = readLogframe(wb, 'lf.xlsx', known);
+    expect(reading.issues).toEqual([]);
+    if (!reading.ok) return;
+    const frequency = (code: string) => reading.definition.indicators.find((i) => i.code === code)!.reportingFrequency;
+    expect([frequency('OC1.a'), frequency('OP1.3.a'), frequency('OP1.3.b'), frequency('OP1.4.a')]).toEqual(['year', 'half', 'quarter', 'quarter']);
+
+    const bad = await load();
+    const bind = sheet(bad, SHEETS.indicators);
+    bind.getCell(4, indicatorCol('Reporting frequency')).value = 'fortnightly';
+    expect(problems(bad)).toEqual(['Indicators|4|Reporting frequency|"fortnightly" is not one of month, quarter, half, year']);
+
+    const old = await load();
+    sheet(old, SHEETS.indicators).spliceColumns(indicatorCol('Reporting frequency'), 1);
+    const without = readLogframe(old, 'lf.xlsx', known);
+    expect(without.issues).toEqual([]);
+    if (without.ok) {
+      expect(without.definition.indicators.map((i) => i.reportingFrequency)).toEqual(demo.indicators.map(() => undefined));
+      expect(without.definition.indicators.map(({ reportingFrequency: _f, ...i }) => i)).toEqual(demo.indicators.map(({ reportingFrequency: _f, ...i }) => i));
+    }
   });
 });

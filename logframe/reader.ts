@@ -12,9 +12,11 @@
 import fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
+import { commonLinkProblem, type CommonIndicatorLibrary } from '../domain/common-indicators.js';
 import { periodLabel, periodWithin, tryParsePeriod } from '../domain/periods.js';
 import {
-  IndicatorSchema, ProjectSchema, ResultSchema, type DisaggregationDimension, type Indicator, type IndicatorType, type Project, type Result,
+  IndicatorSchema, ProjectSchema, ResultSchema, type DisaggregationDimension, type Indicator, type IndicatorType, type Project,
+  type ReportingFrequency, type Result,
 } from '../domain/results-framework.js';
 import { checkRange, clip, looksLikeFormula, parseNumber, parseYesNo } from '../domain/value-rules.js';
 import { inspectWorkbookZip, XLSX_LIMITS, type ZipLimits } from '../imports/zip-inspect.js';
@@ -22,21 +24,30 @@ import { FileRefused } from '../imports/issues.js';
 import { columnLetter } from '../imports/xlsx-source.js';
 import {
   DIRECTIONS, DISAGGREGATION_CHECKS, DISAGGREGATION_DIMENSIONS, INDICATOR_COLUMNS, INDICATOR_TYPES, LEVELS, LIST_SEPARATOR,
-  PROJECT_FIELDS, RESULT_COLUMNS, SHEETS, STATUSES, TARGET_PREFIX, TIME_AGGREGATIONS,
+  PROJECT_FIELDS, REPORTING_FREQUENCIES, RESULT_COLUMNS, SHEETS, STATUSES, TARGET_PREFIX, TIME_AGGREGATIONS,
   type FieldSpec, type IndicatorField, type LogframeIssue, type ProjectField, type ResultField,
 } from './layout.js';
+
+/**
+ * An indicator as the workbook defines it: `reportingFrequency` is undefined when the Indicators sheet
+ * has no "Reporting frequency" column (a workbook from before it existed), so that an import keeps
+ * the stored frequency instead of resetting it.
+ */
+export type LogframeIndicator = Omit<Indicator, 'reportingFrequency'> & { reportingFrequency?: ReportingFrequency };
 
 /** What the workbook defines. `illustrative` is undefined when the Project sheet does not say. */
 export interface LogframeDefinition {
   project: Omit<Project, 'illustrative'> & { illustrative?: boolean };
   results: Result[];
-  indicators: Indicator[];
+  indicators: LogframeIndicator[];
 }
 
 /** Codes that exist in the database, for the cross-checks. */
 export interface KnownCodes {
   frameworkNodes: ReadonlySet<string>;
   donors: ReadonlySet<string>;
+  /** The library of common indicators: a project indicator links only to an entry of its own type. */
+  commonIndicators: CommonIndicatorLibrary;
 }
 
 export type LogframeReading = { ok: true; definition: LogframeDefinition; issues: [] } | { ok: false; issues: LogframeIssue[] };
@@ -166,6 +177,19 @@ function asChoice<T extends string>(input: Input, choices: readonly T[]): Check<
   const key = t.value.toLowerCase().replace(/[\s/-]+/g, '_');
   const found = choices.find((c) => c === key);
   return found ? ok(found) : no(`"${clip(t.value)}" is not one of ${choices.join(', ')}`);
+}
+
+/** Words people write for a reporting frequency, as the stored kind of period. */
+const FREQUENCY_WORDS: Record<string, ReportingFrequency> = {
+  monthly: 'month', quarterly: 'quarter', half_year: 'half', half_yearly: 'half', halfyearly: 'half', semiannual: 'half', semi_annual: 'half',
+  biannual: 'half', yearly: 'year', annual: 'year', annually: 'year',
+};
+function asFrequency(input: Input): Check<ReportingFrequency | null> {
+  const t = asText(input);
+  if (!t.ok || t.value === null) return t as Check<ReportingFrequency | null>;
+  const key = t.value.toLowerCase().replace(/[\s/-]+/g, '_');
+  const found = REPORTING_FREQUENCIES.find((c) => c === key) ?? FREQUENCY_WORDS[key];
+  return found ? ok(found) : no(`"${clip(t.value)}" is not one of ${REPORTING_FREQUENCIES.join(', ')}`);
 }
 
 function asYesNo(input: Input): Check<boolean | null> {
@@ -417,7 +441,9 @@ function readResults(wb: ExcelJS.Workbook, known: KnownCodes, p: Problems): { re
 
 // ---- Indicators sheet -----------------------------------------------------------------------------
 
-function readIndicators(wb: ExcelJS.Workbook, project: LogframeDefinition['project'] | undefined, resultCodes: ReadonlySet<string> | undefined, p: Problems): Indicator[] | undefined {
+function readIndicators(
+  wb: ExcelJS.Workbook, project: LogframeDefinition['project'] | undefined, resultCodes: ReadonlySet<string> | undefined, known: KnownCodes, p: Problems,
+): LogframeIndicator[] | undefined {
   const ws = findSheet(wb, SHEETS.indicators);
   if (!ws) {
     p.add(SHEETS.indicators, null, null, `the workbook has no "${SHEETS.indicators}" sheet`);
@@ -435,7 +461,7 @@ function readIndicators(wb: ExcelJS.Workbook, project: LogframeDefinition['proje
       }
     }
   }
-  const indicators: Indicator[] = [];
+  const indicators: LogframeIndicator[] = [];
   const rowOf = new Map<string, number>();
   for (let r = 2; r <= ws.rowCount; r++) {
     if (isBlankRow(ws, r, table.width)) continue;
@@ -460,7 +486,7 @@ function readIndicators(wb: ExcelJS.Workbook, project: LogframeDefinition['proje
       const v = take(ws, r, t.column, t.label, figure, p, null);
       if (v !== null) targets[t.period] = v;
     }
-    const indicator: Indicator = {
+    const indicator: LogframeIndicator = {
       resultCode: take(ws, r, col('resultCode'), label('resultCode'), asCode, p, null) ?? '',
       code: take(ws, r, col('code'), label('code'), asCode, p, null) ?? '',
       title: take(ws, r, col('title'), label('title'), asText, p, null) ?? '',
@@ -469,6 +495,7 @@ function readIndicators(wb: ExcelJS.Workbook, project: LogframeDefinition['proje
       baseline: take(ws, r, col('baseline'), label('baseline'), figure, p, null),
       baselineDate: take(ws, r, col('baselineDate'), label('baselineDate'), asDate, p, null),
       timeAggregation: take(ws, r, col('timeAggregation'), label('timeAggregation'), (i) => asChoice(i, TIME_AGGREGATIONS), p, null) ?? 'sum',
+      ...(col('reportingFrequency') === undefined ? {} : { reportingFrequency: take(ws, r, col('reportingFrequency'), label('reportingFrequency'), asFrequency, p, null) ?? 'quarter' }),
       direction: take(ws, r, col('direction'), label('direction'), (i) => asChoice(i, DIRECTIONS), p, null) ?? 'increase',
       disaggregations: take(ws, r, col('disaggregations'), label('disaggregations'), (i) => {
         const l = asList(i, true);
@@ -490,6 +517,14 @@ function readIndicators(wb: ExcelJS.Workbook, project: LogframeDefinition['proje
       const parsed = IndicatorSchema.safeParse(indicator);
       if (!parsed.success) for (const z of parsed.error.issues) p.add(ws.name, r, label(String(z.path[0]) as IndicatorField), z.message);
     }
+    // The link to the library: an existing common indicator, of this indicator's type (when the type is readable).
+    if (indicator.commonIndicatorCode) {
+      const problem = commonLinkProblem(
+        { type: typeOk ? type : (known.commonIndicators.get(indicator.commonIndicatorCode)?.type ?? type), commonIndicatorCode: indicator.commonIndicatorCode },
+        known.commonIndicators, `see the ${SHEETS.commonIndicators} sheet`,
+      );
+      if (problem) p.add(ws.name, r, label('commonIndicatorCode'), problem);
+    }
     if (indicator.resultCode && resultCodes && !resultCodes.has(indicator.resultCode)) {
       p.add(ws.name, r, label('resultCode'), `unknown result code "${clip(indicator.resultCode)}": it is not on the ${SHEETS.results} sheet`);
     }
@@ -508,7 +543,7 @@ export function readLogframe(wb: ExcelJS.Workbook, file: string, known: KnownCod
   const p = new Problems(file);
   const project = readProject(wb, known, p);
   const results = readResults(wb, known, p);
-  const indicators = readIndicators(wb, project?.project, results ? new Set(results.rowOf.keys()) : undefined, p);
+  const indicators = readIndicators(wb, project?.project, results ? new Set(results.rowOf.keys()) : undefined, known, p);
   if (p.issues.length || !project || !results || !indicators) {
     return { ok: false, issues: p.issues.length ? p.issues : [{ file, sheet: null, row: null, column: null, message: 'could not be read' }] };
   }

@@ -5,6 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { DataValidation, Worksheet } from 'exceljs';
+import type { CommonIndicator } from '../domain/common-indicators.js';
 import { comparePeriods } from '../domain/periods.js';
 import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
 import {
@@ -20,6 +21,8 @@ export interface LogframeContent {
 export interface LogframeReference {
   frameworkNodes: FrameworkNode[];
   donors: Array<{ code: string; name: string }>;
+  /** The mission's library: listed on a read-only sheet, offered as the drop-down of "Common indicator code". */
+  commonIndicators: CommonIndicator[];
 }
 
 /** Rows of the data sheets that carry drop-down lists (room to add results and indicators). */
@@ -38,8 +41,9 @@ export async function writeLogframe(content: LogframeContent, reference: Logfram
   writeInstructions(wb, content.project);
   writeProject(wb, content.project);
   writeResults(wb, content.results);
-  writeIndicators(wb, content);
+  writeIndicators(wb, content, reference.commonIndicators.length);
   writeFrameworkNodes(wb, reference.frameworkNodes);
+  await writeCommonIndicators(wb, reference.commonIndicators);
   writeDonors(wb, reference.donors);
   wb.views = [{ x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, activeTab: 1, visibility: 'visible' }];
   return Buffer.from(await wb.xlsx.writeBuffer());
@@ -97,6 +101,7 @@ function indicatorValue(i: Indicator, key: IndicatorField): CellValue {
     case 'baseline': return number(i.baseline);
     case 'baselineDate': return date(i.baselineDate);
     case 'timeAggregation': return i.timeAggregation;
+    case 'reportingFrequency': return i.reportingFrequency;
     case 'direction': return i.direction;
     case 'disaggregations': return list(i.disaggregations);
     case 'disaggregationCheck': return i.disaggregationCheck;
@@ -125,13 +130,19 @@ function styleHeader(ws: Worksheet, specs: ReadonlyArray<FieldSpec<string>>, ext
 
 /** A drop-down list on a column (rows 2..VALIDATED_ROWS). */
 function dropDown(ws: Worksheet, column: number, values: readonly string[], rows = VALIDATED_ROWS, fromRow = 2): void {
-  const letter = ws.getColumn(column).letter;
-  const validation: DataValidation = {
+  addValidation(ws, column, {
     type: 'list', allowBlank: true, formulae: [`"${values.join(',')}"`],
     showErrorMessage: true, errorStyle: 'warning', errorTitle: 'Not in the list', error: `Choose one of: ${values.join(', ')}`,
-  };
+  }, rows, fromRow);
+}
+
+function addValidation(ws: Worksheet, column: number, validation: DataValidation, rows = VALIDATED_ROWS, fromRow = 2): void {
+  const letter = ws.getColumn(column).letter;
   (ws as unknown as { dataValidations: { add(range: string, v: DataValidation): void } }).dataValidations.add(`${letter}${fromRow}:${letter}${rows}`, validation);
 }
+
+/** The range of the library's codes on the Common indicators sheet, for the drop-down of the Indicators sheet. */
+export const commonCodesRange = (count: number): string => `'${SHEETS.commonIndicators}'!$A$2:$A$${count + 1}`;
 
 function setCell(ws: Worksheet, row: number, column: number, value: CellValue, wrap = false): void {
   const cell = ws.getCell(row, column);
@@ -155,6 +166,7 @@ function writeInstructions(wb: ExcelJS.Workbook, project: Project): void {
     ...INDICATOR_COLUMNS.map((f): [string, string] => [`  ${f.label}`, `${f.required ? 'Required. ' : ''}${f.help}`]),
     [`  ${TARGET_PREFIX}<period>`, 'One column per reporting period, e.g. "Target 2025-Q1", "Target 2025-H1", "Target 2025" or "Target 2025-07", within the project dates. An empty cell is no target; add or remove columns as needed.'],
     [SHEETS.frameworks, 'The framework nodes (UNSDCF, IOM pillars, SDG targets, GCM objectives) a result can contribute to. Reference only.'],
+    [SHEETS.commonIndicators, 'The mission-wide library of common indicators (read-only): the codes the "Common indicator code" column can name, offered as its drop-down list. An indicator links only to a common indicator of its own type. The library is kept with: rbm common-indicators import FILE'],
     [SHEETS.donors, 'The donor codes the Project sheet can name. Reference only.'],
   ];
   lines.forEach(([a, b], k) => {
@@ -195,7 +207,7 @@ function writeResults(wb: ExcelJS.Workbook, results: Result[]): void {
   RESULT_COLUMNS.forEach((c, j) => c.list && dropDown(ws, j + 1, c.list));
 }
 
-function writeIndicators(wb: ExcelJS.Workbook, content: LogframeContent): void {
+function writeIndicators(wb: ExcelJS.Workbook, content: LogframeContent, commonCount: number): void {
   const ws = wb.addWorksheet(SHEETS.indicators);
   const periods = targetPeriods(content.indicators);
   ws.columns = [...INDICATOR_COLUMNS.map((c) => ({ width: c.width })), ...periods.map(() => ({ width: 10 }))];
@@ -208,6 +220,12 @@ function writeIndicators(wb: ExcelJS.Workbook, content: LogframeContent): void {
     periods.forEach((p, j) => setCell(ws, r, first + j, number(i.targets[p])));
   });
   INDICATOR_COLUMNS.forEach((c, j) => c.list && dropDown(ws, j + 1, c.list));
+  if (commonCount) {
+    addValidation(ws, INDICATOR_COLUMNS.findIndex((c) => c.key === 'commonIndicatorCode') + 1, {
+      type: 'list', allowBlank: true, formulae: [commonCodesRange(commonCount)], showErrorMessage: true, errorStyle: 'warning',
+      errorTitle: 'Not a common indicator', error: `Choose a code of the ${SHEETS.commonIndicators} sheet (of the indicator's type), or leave it empty.`,
+    });
+  }
 }
 
 function writeFrameworkNodes(wb: ExcelJS.Workbook, nodes: FrameworkNode[]): void {
@@ -221,6 +239,23 @@ function writeFrameworkNodes(wb: ExcelJS.Workbook, nodes: FrameworkNode[]): void
   nodes.forEach((n, k) => {
     ws.getRow(k + 2).values = [n.code, n.framework, n.level, n.parentCode ?? '', `${n.title}${n.illustrative ? ' (illustrative)' : ''}`];
   });
+}
+
+/** The library, one entry per row, protected (no password) so that it reads as the reference it is. */
+async function writeCommonIndicators(wb: ExcelJS.Workbook, entries: CommonIndicator[]): Promise<void> {
+  const ws = wb.addWorksheet(SHEETS.commonIndicators, { properties: { tabColor: { argb: 'FF808080' } } });
+  ws.columns = [{ width: 14 }, { width: 70 }, { width: 13 }, { width: 12 }, { width: 12 }, { width: 11 }, { width: 18 }, { width: 30 }, { width: 80 }];
+  const header = ws.getRow(1);
+  header.values = ['Code', 'Title', 'Type', 'Unit', 'Aggregation over time', 'Direction', 'Sector', 'Frameworks', 'Definition'];
+  header.font = HEADER_FONT;
+  header.alignment = { vertical: 'middle', wrapText: true };
+  for (let c = 1; c <= 9; c++) header.getCell(c).fill = HEADER_FILL;
+  ws.views = [{ state: 'frozen', xSplit: 1, ySplit: 1, activeCell: 'A2' }];
+  entries.forEach((e, k) => {
+    const values = [e.code, `${e.title}${e.illustrative ? ' (illustrative)' : ''}`, e.type, e.unit, e.timeAggregation, e.direction, e.sector, e.frameworkNodes.join(`${LIST_SEPARATOR} `), e.definition];
+    values.forEach((v, j) => setCell(ws, k + 2, j + 1, text(v), j === 1 || j === 8));
+  });
+  await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, autoFilter: true, sort: true, formatColumns: true });
 }
 
 function writeDonors(wb: ExcelJS.Workbook, donors: Array<{ code: string; name: string }>): void {

@@ -54,7 +54,8 @@ describe('rbm', () => {
     for (const f of finals) expect(fs.statSync(f.trim()).size).toBeGreaterThan(10_000);
     expect(first.stdout).toMatch(/LY10P0542 2025-Q4: "Strengthening Migration Governance in Libya" final v1, approved by pm.governance and com.libya: 10 indicators/);
 
-    const countRows = async () => (await sys.ctx.pool.query('SELECT (SELECT count(*) FROM indicator_values)::int AS v, (SELECT count(*) FROM report_cycles)::int AS c, (SELECT count(*) FROM deliveries)::int AS d')).rows[0];
+    const countRows = async () => (await sys.ctx.pool.query(`SELECT (SELECT count(*) FROM indicator_values)::int AS v, (SELECT count(*) FROM report_cycles)::int AS c, (SELECT count(*) FROM deliveries)::int AS d,
+      (SELECT count(*) FROM common_indicators)::int AS ci, (SELECT max(updated_at)::text FROM common_indicators) AS ciUpdated`)).rows[0];
     const before = await countRows();
     const second = await rbm(['demo', '--period', '2025-Q4']);
     expect(second.code).toBe(0);
@@ -71,6 +72,15 @@ describe('rbm', () => {
     const indicators = JSON.parse((await rbm(['indicators', 'list', '--project', 'LY10P0542', '--json'])).stdout);
     expect(indicators.length).toBeGreaterThanOrEqual(6);
     expect(indicators[0]).toHaveProperty('targets');
+    // The reporting frequency and the link to the library of common indicators.
+    for (const i of indicators) expect(['month', 'quarter', 'half', 'year'], i.code).toContain(i.reportingFrequency);
+    expect(indicators.find((i: { code: string }) => i.code === 'OP1.4.a')).toMatchObject({ reportingFrequency: 'quarter', commonIndicatorCode: 'CI-GOV-01' });
+    const table = (await rbm(['indicators', 'list', '--project', 'LY10P0542'])).stdout;
+    expect(table.split('\n')[0]).toMatch(/\bfrequency\s+common$/);
+    expect(table).toMatch(/OP1\.4\.a .* quarter\s+CI-GOV-01\n/);
+
+    const library = JSON.parse((await rbm(['common-indicators', 'list', '--json'])).stdout);
+    expect(library.find((e: { code: string }) => e.code === 'CI-GOV-01')).toMatchObject({ type: 'count', linkedIndicators: 3, linkedProjects: 3 });
 
     const users = JSON.parse((await rbm(['users', 'list', '--json'])).stdout);
     expect(users.find((u: { id: string }) => u.id === 'pm.governance').roles).toContainEqual({ role: 'project_manager', projectCode: 'LY10P0542', donorCode: null });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { importCommonIndicators } from '../app/common-indicators.js';
 import { buildLogframeExport, exportLogframeFile, importLogframe } from '../app/logframe.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import type { Pool } from '../db/pool.js';
@@ -93,7 +94,7 @@ describe('export and import of LY10P0542', () => {
 
   it('writes a workbook whose cells read back as the project, its results and its indicators with targets', async () => {
     const wb = await openWorkbook(exported);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Donors']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Common indicators', 'Donors']);
     const project = wb.getWorksheet(SHEETS.project)!;
     expect(project.getCell('A2').value).toBe('Code');
     expect(project.getCell('B2').value).toBe(PROJECT);
@@ -112,8 +113,14 @@ describe('export and import of LY10P0542', () => {
     expect(ind.getCell(r, column('LOP target')).value).toBe(300);
     expect(ind.getCell(r, headerColumn(ind, 'Target 2025-Q3')).value).toBe(30);
     expect(ind.getCell(rowOf(ind, 'OC1.c', column('Code')), column('Baseline')).value).toBeNull();
+    expect(ind.getCell(r, column('Reporting frequency')).value).toBe('quarter');
+    expect(ind.getCell(rowOf(ind, 'OP1.4.a', column('Code')), column('Common indicator code')).value).toBe('CI-GOV-01');
     const nodes = wb.getWorksheet(SHEETS.frameworks)!;
     expect(nodes.rowCount).toBe(1 + (await count('SELECT count(*) AS n FROM framework_nodes')));
+    // The library, read-only, as of the database.
+    const library = wb.getWorksheet(SHEETS.commonIndicators)!;
+    expect(library.rowCount).toBe(1 + (await count('SELECT count(*) AS n FROM common_indicators')));
+    expect(library.getCell('A2').value).toBe((await pool.query('SELECT min(code) AS code FROM common_indicators')).rows[0].code);
   });
 
   it('imports back to exactly the same project, changing nothing; a second export has the same cells', async () => {
@@ -144,6 +151,19 @@ describe('export and import of LY10P0542', () => {
 
 describe('a workbook for a new project', () => {
   const expected = JSON.parse(fs.readFileSync(fixture('new-project.json'), 'utf8')) as ProjectDefinition;
+  // The workbook has no "Reporting frequency" column: a new indicator is reported quarterly.
+  const expectedIndicators = expected.indicators.map((i) => ({ ...i, reportingFrequency: 'quarter' }));
+
+  it('is refused while the common indicator it links to is not in the library; accepted once it is', async () => {
+    const refused = await importLogframe({ pool }, { path: fixture('new-project.xlsx'), dryRun: true });
+    const row = 2 + expected.indicators.findIndex((i) => i.commonIndicatorCode === 'CI-TRAINED-OFFICIALS');
+    expect(refused.errors).toEqual([
+      { file: 'new-project.xlsx', sheet: 'Indicators', row, column: 'Common indicator code', message: '"CI-TRAINED-OFFICIALS" is not in the common indicator library (see the Common indicators sheet)' },
+    ]);
+    const csv = path.join(scratch, 'trained-officials.csv');
+    fs.writeFileSync(csv, 'code,title,type,unit,sector\nCI-TRAINED-OFFICIALS,Number of officials trained,count,people,Community policing\n');
+    expect(await importCommonIndicators({ pool }, { path: csv })).toMatchObject({ imported: true, created: 1, errors: [] });
+  });
 
   it('--dry-run checks it and stores nothing', async () => {
     const report = await importLogframe({ pool }, { path: fixture('new-project.xlsx'), dryRun: true });
@@ -158,7 +178,7 @@ describe('a workbook for a new project', () => {
     expect(stored).toEqual({
       project: { ...expected.project, donors: [...expected.project.donors].sort() },
       results: expected.results.map((r) => ({ ...r, contributesTo: [...r.contributesTo].sort() })),
-      indicators: expected.indicators,
+      indicators: expectedIndicators,
     });
   });
 });
@@ -199,6 +219,32 @@ describe('an edited workbook', () => {
     expect((await definition(PROJECT)).indicators.map((i) => i.code)).toContain('OP1.3.c');
   });
 
+  it('changes a reporting frequency with a warning about the stored values; a workbook without the column keeps it', async () => {
+    const file = await edit('frequency.xlsx', (wb) => {
+      const ind = wb.getWorksheet(SHEETS.indicators)!;
+      ind.getCell(rowOf(ind, 'OC1.a', column('Code')), column('Reporting frequency')).value = 'year';
+    });
+    const stored = await count(`SELECT count(*) AS n FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id
+                                 WHERE p.code = $1 AND i.code = 'OC1.a' AND v.superseded_at IS NULL`, [PROJECT]);
+    expect(stored).toBeGreaterThan(0);
+    const report = await importLogframe({ pool }, { path: file });
+    expect(report.imported).toBe(true);
+    expect(report.warnings.map((w) => w.message)).toContain(`indicator OC1.a changes its reporting frequency from quarter to year; its ${stored} stored values are for quarter periods: new data must be for year periods`);
+    expect((await definition(PROJECT)).indicators.find((i) => i.code === 'OC1.a')!.reportingFrequency).toBe('year');
+    const frequency = async () => (await pool.query(`SELECT i.reporting_frequency FROM indicators i JOIN projects p ON p.id = i.project_id WHERE p.code = $1 AND i.code = 'OC1.a'`, [PROJECT])).rows[0].reporting_frequency;
+    expect(await frequency()).toBe('year');
+
+    const old = await edit('without-frequency.xlsx', (wb) => {
+      const ind = wb.getWorksheet(SHEETS.indicators)!;
+      ind.spliceColumns(column('Reporting frequency'), 1);
+      ind.getCell(rowOf(ind, 'OC1.a', column('Code')), column('Title')).value = 'Number of migration policies drafted or revised with IOM support';
+    });
+    expect((await importLogframe({ pool }, { path: old })).errors).toEqual([]);
+    const after = (await definition(PROJECT)).indicators.find((i) => i.code === 'OC1.a')!;
+    expect(after).toMatchObject({ title: 'Number of migration policies drafted or revised with IOM support', reportingFrequency: 'year' });
+    expect(await frequency()).toBe('year');
+  });
+
   it('warns when an indicator with stored values changes type', async () => {
     const file = await edit('type-change.xlsx', (wb) => {
       const ind = wb.getWorksheet(SHEETS.indicators)!;
@@ -228,6 +274,22 @@ describe('a bad workbook', () => {
       { file: 'bad.xlsx', sheet: 'Indicators', row: 2, column: 'Baseline', message: '"none" is not a number' },
       { file: 'bad.xlsx', sheet: 'Indicators', row: 3, column: 'LOP target', message: 'holds a formula (=1+1): type or paste the value only' },
     ]);
+    expect(await definition(PROJECT)).toEqual(before);
+  });
+
+  it('refuses a link to a common indicator of another type, naming sheet, row and column; nothing stored', async () => {
+    const before = await definition(PROJECT);
+    let row = 0;
+    const file = await edit('common-type.xlsx', (wb) => {
+      const ind = wb.getWorksheet(SHEETS.indicators)!;
+      row = rowOf(ind, 'OC1.b', column('Code')); // a percentage
+      ind.getCell(row, column('Common indicator code')).value = 'CI-PROT-01'; // a count
+    });
+    const report = await importLogframe({ pool }, { path: file });
+    expect(report.errors).toEqual([{
+      file: 'common-type.xlsx', sheet: 'Indicators', row, column: 'Common indicator code',
+      message: 'CI-PROT-01 "Number of migrants provided with protection assistance" is a count indicator: a percentage indicator cannot link to it (the roll-up adds up only indicators of the same type)',
+    }]);
     expect(await definition(PROJECT)).toEqual(before);
   });
 

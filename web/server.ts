@@ -19,6 +19,7 @@ import { registerAdminPages } from './admin-pages.js';
 import { registerAdminApi } from './api-admin.js';
 import { registerApi } from './api.js';
 import { registerDataPages } from './data-pages.js';
+import { registerLibraryPages } from './library-pages.js';
 import { layout, registerPages, renderError } from './pages.js';
 import { PostgresSessionStore } from './session-store.js';
 
@@ -159,6 +160,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   registerPages(app, ctx, { loginRateLimit: opts.loginRateLimit ?? { max: 10, windowMs: 5 * 60_000 } });
   await registerDataPages(app, ctx, layout);
   registerAdminPages(app, ctx, layout);
+  registerLibraryPages(app, ctx, layout);
   registerApi(app, ctx);
   registerAdminApi(app, ctx);
   return app;

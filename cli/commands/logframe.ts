@@ -10,8 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { exportLogframeFile, importLogframe, type LogframeImportReport } from '../../app/logframe.js';
 import { RbmError } from '../../domain/errors.js';
-import type { LogframeIssue } from '../../logframe/layout.js';
-import { printJson, say } from '../output.js';
+import { describeIssue, printJson, say } from '../output.js';
 import { cliEnv, withDatabase } from '../session.js';
 
 export function registerLogframeCommands(program: Command): void {
@@ -47,15 +46,10 @@ export function registerLogframeCommands(program: Command): void {
     });
 }
 
-export function describeLogframeIssue(i: LogframeIssue): string {
-  const where = [i.sheet ? `sheet ${i.sheet}` : null, i.row !== null ? `row ${i.row}` : null, i.column ? `column ${i.column}` : null].filter(Boolean).join(', ');
-  return where ? `${where}: ${i.message}` : i.message;
-}
-
 function printSummary(r: LogframeImportReport): void {
   if (r.errors.length) {
     say(`${r.file}: refused, nothing imported (${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}):`);
-    for (const e of r.errors) say(`  ${describeLogframeIssue(e)}`);
+    for (const e of r.errors) say(`  ${describeIssue(e)}`);
     return;
   }
   const verb = r.dryRun ? 'would be' : 'was';
@@ -63,6 +57,6 @@ function printSummary(r: LogframeImportReport): void {
     `indicators ${r.indicators.created} new, ${r.indicators.updated} updated; ${r.targets} targets${r.dryRun ? ' (dry run: nothing stored)' : ''}.`);
   if (r.warnings.length) {
     say('Warnings:');
-    for (const w of r.warnings) say(`  ${describeLogframeIssue(w)}`);
+    for (const w of r.warnings) say(`  ${describeIssue(w)}`);
   }
 }

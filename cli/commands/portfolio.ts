@@ -15,7 +15,7 @@ export function registerPortfolioCommands(program: Command): void {
     .option('--through <period>', 'load data up to this quarter', DEMO_DATA_THROUGH)
     .action(async (o: { through: string }) => {
       const loaded = await withDatabase(cliEnv(), (ctx) => loadDemoPortfolio(ctx, o.through));
-      say(`Loaded ${loaded.projects} projects, ${loaded.indicators} indicators, ${loaded.users} users; values: ${loaded.values.inserted} new, ${loaded.values.revised} revised, ${loaded.values.unchanged} unchanged.`);
+      say(`Loaded ${loaded.projects} projects, ${loaded.indicators} indicators, ${loaded.commonIndicators} common indicators, ${loaded.users} users; values: ${loaded.values.inserted} new, ${loaded.values.revised} revised, ${loaded.values.unchanged} unchanged.`);
     });
 
   const json = new Option('--json', 'print JSON for scripts');
@@ -43,7 +43,8 @@ export function registerPortfolioCommands(program: Command): void {
         return list;
       });
       if (o.json) return printJson(rows);
-      printTable(rows.map((r) => ({ ...r, lopTarget: r.targets['LOP'] ?? '' })), ['code', 'resultCode', 'title', 'type', 'unit', 'baseline', 'lopTarget', 'timeAggregation']);
+      printTable(rows.map((r) => ({ ...r, lopTarget: r.targets['LOP'] ?? '', frequency: r.reportingFrequency, common: r.commonIndicatorCode ?? '' })),
+        ['code', 'resultCode', 'title', 'type', 'unit', 'baseline', 'lopTarget', 'timeAggregation', 'frequency', 'common']);
     });
 
   program

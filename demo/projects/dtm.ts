@@ -69,6 +69,7 @@ export function dtmProject(): DemoProject {
       baseline: 0, baselineDate: '2023-06-30', disaggregations: ['sex', 'location', 'nationality'], disaggregationCheck: 'error',
       dataSource: 'DTM flow monitoring survey database',
       meansOfVerification: 'Survey dataset (anonymised)',
+      commonIndicatorCode: 'CI-DTM-01',
       targets: t.perQuarter({ 2023: 3000, 2024: 3500, 2025: 3500 }),
     }),
     indicator({
@@ -93,6 +94,7 @@ export function dtmProject(): DemoProject {
       baseline: 0, baselineDate: '2023-06-30', disaggregations: ['sex', 'location'], disaggregationCheck: 'error',
       dataSource: 'Training attendance records',
       meansOfVerification: 'Signed attendance sheets; training reports',
+      commonIndicatorCode: 'CI-GOV-01',
       targets: t.perQuarter({ 2023: 10, 2024: 15, 2025: 15 }),
     }),
     indicator({
@@ -101,6 +103,7 @@ export function dtmProject(): DemoProject {
       baseline: 40, baselineDate: '2023-06-30', disaggregations: ['sex'],
       dataSource: 'Pre- and post-training tests',
       meansOfVerification: 'Test score sheets',
+      commonIndicatorCode: 'CI-GOV-02',
       targets: t.level({ 2023: 60, 2024: 70, 2025: 75 }),
     }),
   ];

@@ -105,6 +105,7 @@ export function governanceProject(): DemoProject {
       baseline: 0, baselineDate: '2021-12-31', disaggregations: ['sex', 'location'], disaggregationCheck: 'error',
       dataSource: 'Training attendance records',
       meansOfVerification: 'Signed attendance sheets; training reports',
+      commonIndicatorCode: 'CI-GOV-01',
       targets: t.perQuarter({ 2023: 10, 2024: 20, 2025: 20 }),
     }),
     indicator({
@@ -113,6 +114,7 @@ export function governanceProject(): DemoProject {
       baseline: 45, baselineDate: '2022-06-30', disaggregations: ['sex'],
       dataSource: 'Pre- and post-training tests',
       meansOfVerification: 'Test score sheets; training reports',
+      commonIndicatorCode: 'CI-GOV-02',
       targets: t.level({ 2023: 65, 2024: 70, 2025: 75 }),
     }),
   ];

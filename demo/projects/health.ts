@@ -37,6 +37,7 @@ export function healthProject(): DemoProject {
       baseline: 60, baselineDate: '2022-12-31', disaggregations: ['sex'],
       dataSource: 'Patient exit interviews (monthly sample)',
       meansOfVerification: 'Exit interview dataset (KoboToolbox)',
+      commonIndicatorCode: 'CI-SAT-01',
       targets: t.level({ 2023: 70, 2024: 75, 2025: 80 }),
     }),
     indicator({
@@ -69,6 +70,7 @@ export function healthProject(): DemoProject {
       baseline: 0, baselineDate: '2022-12-31', disaggregations: ['sex', 'location', 'age_group', 'population_type'], disaggregationCheck: 'error',
       dataSource: 'Clinic registers (DHIS2 monthly summary)',
       meansOfVerification: 'Monthly health facility reports',
+      commonIndicatorCode: 'CI-HLTH-01',
       targets: t.perQuarter({ 2023: 5000, 2024: 6500, 2025: 6500 }),
     }),
     indicator({
@@ -109,6 +111,7 @@ export function healthProject(): DemoProject {
       baseline: 0, baselineDate: '2022-12-31', disaggregations: ['sex', 'location'],
       dataSource: 'Training attendance records',
       meansOfVerification: 'Signed attendance sheets; training reports',
+      commonIndicatorCode: 'CI-GOV-01',
       targets: t.perQuarter({ 2023: 10, 2024: 15, 2025: 10 }),
     }),
   ];

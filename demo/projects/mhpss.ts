@@ -70,6 +70,7 @@ export function mhpssProject(): DemoProject {
       baseline: 0, baselineDate: '2022-12-31', disaggregations: ['sex', 'location'],
       dataSource: 'MHPSS case management database',
       meansOfVerification: 'Anonymised case register; referral forms',
+      commonIndicatorCode: 'CI-PROT-01',
       targets: t.perQuarter({ 2023: 120, 2024: 160, 2025: 160 }),
     }),
     indicator({
@@ -94,6 +95,7 @@ export function mhpssProject(): DemoProject {
       baseline: 50, baselineDate: '2022-12-31', disaggregations: ['sex'],
       dataSource: 'Post-training competency assessment',
       meansOfVerification: 'Assessment score sheets',
+      commonIndicatorCode: 'CI-GOV-02',
       targets: t.level({ 2023: 70, 2024: 75, 2025: 80 }),
     }),
     indicator({

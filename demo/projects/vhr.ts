@@ -53,6 +53,7 @@ export function vhrProject(): DemoProject {
       baseline: 70, baselineDate: '2022-12-31', disaggregations: ['sex'],
       dataSource: 'Exit survey at departure (sample)',
       meansOfVerification: 'Exit survey dataset (KoboToolbox)',
+      commonIndicatorCode: 'CI-SAT-01',
       targets: t.level({ 2023: 80, 2024: 85, 2025: 85 }),
     }),
     indicator({
@@ -109,6 +110,7 @@ export function vhrProject(): DemoProject {
       baseline: 0, baselineDate: '2022-12-31', disaggregations: ['sex', 'location', 'age_group'], disaggregationCheck: 'error',
       dataSource: 'Protection case management database',
       meansOfVerification: 'Anonymised case register; case conference notes',
+      commonIndicatorCode: 'CI-PROT-01',
       targets: t.perQuarter({ 2023: 300, 2024: 400, 2025: 400 }),
     }),
   ];

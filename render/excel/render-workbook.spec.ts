@@ -192,7 +192,7 @@ function syntheticModel(count: number, period: string): ReportModel {
     indicators.push({
       code, resultCode: outputs[i % outputs.length]!.code, title: `Indicator ${i + 1}`, type, unit: '', baseline: 0, baselineDate: null,
       timeAggregation: type === 'count' ? 'sum' : 'latest', direction: 'increase', disaggregations: ['sex'], disaggregationCheck: 'warning',
-      dataSource: 'Records', meansOfVerification: 'Reports', commonIndicatorCode: null, targets: type === 'qualitative' ? {} : targets,
+      dataSource: 'Records', meansOfVerification: 'Reports', commonIndicatorCode: null, reportingFrequency: 'quarter', targets: type === 'qualitative' ? {} : targets,
     });
     quarters.forEach((q, k) => {
       if (type === 'qualitative') return void values.push({ indicatorCode: code, period: q, disaggregation: {}, value: null, text: `Narrative ${k}` });

@@ -1,0 +1,87 @@
+/**
+ * The library of common indicators on the web: the page /library (every entry, with how many project
+ * indicators and projects link to it), /library/:code (one entry and its linked project indicators),
+ * and the same as JSON under /api/v1/common-indicators (zod-validated, in /openapi.json). For staff;
+ * linked project indicators are shown only for the projects the user may read.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { can, isInternal, type Principal } from '../app/auth.js';
+import { commonIndicatorShow, commonIndicatorsList, type CommonIndicatorView } from '../app/common-indicators.js';
+import type { AppContext } from '../app/context.js';
+import { COMMON_CODE_PATTERN } from '../domain/common-indicators.js';
+import { jsonSchema, mountRoute } from './api.js';
+import { renderPage, type LayoutData } from './render.js';
+import { forbidden, requirePrincipal } from './server.js';
+
+type Ctx = () => AppContext;
+
+const CodeParams = z.object({ code: z.string().regex(COMMON_CODE_PATTERN, 'a common indicator code such as CI-PROT-01').describe('common indicator code, e.g. CI-PROT-01') });
+
+const requireStaff = (p: Principal): void => {
+  if (!isInternal(p)) throw forbidden('the common indicator library is for IOM staff');
+};
+
+/** The entry with only the linked indicators of projects the principal may read; `hidden` counts the others. */
+async function entryFor(ctx: AppContext, p: Principal, code: string): Promise<CommonIndicatorView & { hidden: number }> {
+  const view = await commonIndicatorShow(ctx, code);
+  const indicators = view.indicators.filter((i) => can(p, 'read_project', i.projectCode));
+  return { ...view, indicators, hidden: view.indicators.length - indicators.length };
+}
+
+export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData): void {
+  app.get('/library', async (req, reply) => {
+    requireStaff(requirePrincipal(req));
+    const entries = await commonIndicatorsList(ctx());
+    return reply.type('text/html; charset=utf-8').send(renderPage('library', layout(req, reply, 'Common indicators'), { entries }));
+  });
+  app.get('/library/:code', async (req, reply) => {
+    const p = requirePrincipal(req);
+    requireStaff(p);
+    const { code } = CodeParams.parse(req.params);
+    const { indicators, hidden, ...entry } = await entryFor(ctx(), p, code);
+    return reply.type('text/html; charset=utf-8').send(renderPage('library-entry', layout(req, reply, entry.code), { entry, indicators, hidden }));
+  });
+
+  const routes = [
+    {
+      method: 'GET' as const, url: '/api/v1/common-indicators', summary: 'The library of common indicators, with how many project indicators and projects link to each', access: 'staff',
+      handler: async ({ principal }: { principal: Principal }) => {
+        requireStaff(principal);
+        return commonIndicatorsList(ctx());
+      },
+    },
+    {
+      method: 'GET' as const, url: '/api/v1/common-indicators/:code', summary: 'A common indicator with the project indicators linked to it (those of projects the user may read)', access: 'staff', params: CodeParams,
+      handler: async ({ principal, params }: { principal: Principal; params: z.infer<typeof CodeParams> }) => {
+        requireStaff(principal);
+        return entryFor(ctx(), principal, params.code);
+      },
+    },
+  ];
+  for (const r of routes) mountRoute(app, r);
+
+  // Added to the document web/api.ts serves (as web/api-admin.ts does for its routes).
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const params = 'params' in r && r.params ? (jsonSchema(r.params) as { properties?: Record<string, Record<string, unknown>> }).properties ?? {} : {};
+    paths[r.url.replace(/:(\w+)/g, '{$1}')] = {
+      get: {
+        summary: r.summary, description: `Access: ${r.access}.`, tags: ['projects'],
+        parameters: Object.entries(params).map(([name, schema]) => ({ name, in: 'path', required: true, schema, description: schema.description })),
+        responses: {
+          200: { description: 'OK', content: { 'application/json': {} } },
+          400: { $ref: '#/components/responses/InvalidInput' },
+          401: { $ref: '#/components/responses/Error' },
+          403: { $ref: '#/components/responses/Error' },
+          404: { $ref: '#/components/responses/Error' },
+        },
+      },
+    };
+  }
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (req.url.split('?')[0] !== '/openapi.json' || !payload || typeof payload !== 'object') return payload;
+    const doc = payload as { paths?: Record<string, Record<string, unknown>> };
+    return { ...doc, paths: { ...doc.paths, ...paths } };
+  });
+}
