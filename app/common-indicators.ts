@@ -16,7 +16,11 @@ import {
   getCommonIndicators, linkedIndicators, linksOfOtherType, listCommonIndicators, upsertCommonIndicators,
   type CommonIndicatorListRow, type CommonIndicatorRow, type LinkedIndicator, type UpsertOutcome,
 } from '../db/common-indicators-repository.js';
+import { getProjectBundle } from '../db/portfolio-repository.js';
+import { databaseNow, readRollupValuesAsOf } from '../db/values-repository.js';
 import { RbmError } from '../domain/errors.js';
+import { parsePeriod } from '../domain/periods.js';
+import { rollupCommonIndicator, type CommonIndicatorPeriod } from '../domain/rollup.js';
 import { readLibraryRows, typeWord, type CommonIndicator, type LibraryIssue, type LibraryRow } from '../domain/common-indicators.js';
 import type { IndicatorType } from '../domain/results-framework.js';
 import { clip } from '../domain/value-rules.js';
@@ -48,6 +52,39 @@ export async function commonIndicatorShow(ctx: DbContext, code: string): Promise
   if (!entry) throw new RbmError('not_found', `no common indicator ${code} (see \`rbm common-indicators list\`)`);
   const indicators = await linkedIndicators(ctx.pool, code);
   return { ...entry, linkedIndicators: indicators.length, linkedProjects: new Set(indicators.map((i) => i.projectCode)).size, indicators };
+}
+
+export interface CommonIndicatorResults {
+  /** The projects rolled up (those the reader may see, among the linked ones). */
+  projects: string[];
+  /** The last quarters with a value of a linked indicator, oldest first. */
+  periods: CommonIndicatorPeriod[];
+}
+
+/**
+ * The entry's mission-wide results of the last `quarters` quarters reported: every linked project
+ * indicator of the projects `canRead` allows, rolled into one line per quarter (domain/rollup.ts).
+ */
+export async function commonIndicatorResults(
+  ctx: DbContext, code: string, opts: { canRead?: (projectCode: string) => boolean; quarters?: number } = {},
+): Promise<CommonIndicatorResults> {
+  const entry = (await getCommonIndicators(ctx.pool, [code])).get(code);
+  if (!entry) throw new RbmError('not_found', `no common indicator ${code} (see \`rbm common-indicators list\`)`);
+  const links = (await linkedIndicators(ctx.pool, code)).filter((l) => opts.canRead?.(l.projectCode) ?? true);
+  const projectCodes = [...new Set(links.map((l) => l.projectCode))];
+  if (!projectCodes.length) return { projects: [], periods: [] };
+  const values = await readRollupValuesAsOf(ctx.pool, await databaseNow(ctx.pool));
+  const linked = [];
+  for (const projectCode of projectCodes) {
+    const bundle = await getProjectBundle(ctx.pool, projectCode);
+    for (const l of links.filter((x) => x.projectCode === projectCode)) {
+      const indicator = bundle.indicators.find((i) => i.code === l.indicatorCode);
+      if (indicator) linked.push({ project: bundle.project, indicator, values: (values.get(projectCode) ?? []).filter((v) => v.indicatorCode === indicator.code) });
+    }
+  }
+  const reported = new Set(linked.flatMap((l) => l.values.filter((v) => v.value !== null).map((v) => v.period)).filter((p) => parsePeriod(p).kind === 'quarter'));
+  const periods = [...reported].sort().slice(-(opts.quarters ?? 4));
+  return { projects: projectCodes, periods: rollupCommonIndicator(entry, linked, periods) };
 }
 
 export interface CommonIndicatorImportRequest {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { libraryOf } from './common-indicators.js';
 import type { FrameworkNode, Indicator, IndicatorValue, Project, Result } from './results-framework.js';
-import { buildMissionRollup, lineKeyOf, rollupLine, type IndicatorContribution } from './rollup.js';
+import { buildMissionRollup, rollupCommonIndicator, lineKeyOf, rollupLine, type IndicatorContribution } from './rollup.js';
 
 const project = (code: string): Project => ({
   code, altCode: null, title: `Project ${code}`, donors: [], startDate: '2025-01-01', endDate: '2025-12-31', budget: null, currency: 'USD',
@@ -150,5 +150,23 @@ describe('with the library of common indicators', () => {
     expect(rollupLine('CI-DAYS', [c('P', 30, 40), c('Q', 50, 60)], undefined, entry)).toMatchObject({ actual: 80, target: 100, percentOfTarget: 125, status: 'on_track', title: entry.title, unit: 'days' });
     // the project indicators say "increase": 80 / 100
     expect(rollupLine('CI-DAYS', [c('P', 30, 40), c('Q', 50, 60)])).toMatchObject({ percentOfTarget: 80, title: 'People assisted' });
+  });
+
+  it('rolls one common indicator up across projects, period by period, wherever each contributes', () => {
+    const q2 = (ind: Indicator, target2: number): Indicator => ({ ...ind, targets: { ...ind.targets, '2025-Q2': target2 } });
+    const linked = [
+      // P1 under UNSDCF output A, P2 under output B: one mission-wide line all the same.
+      { project: project('P1'), indicator: q2(people('CI-PEOPLE', 100), 20), values: [v('OP1.a', 60), v('OP1.a', 10, { period: '2025-Q2' })] },
+      { project: project('P2'), indicator: q2(people('CI-PEOPLE', 50), 30), values: [v('OP1.a', 40)] },
+      { project: project('P4'), indicator: wrong, values: [v('OP1.b', 50, { numerator: 5, denominator: 10 })] },
+    ];
+    const entry = library.get('CI-PEOPLE')!;
+    const series = rollupCommonIndicator(entry, linked, ['2025-Q2', '2025-Q3']);
+    expect(series.map((s) => s.period)).toEqual(['2025-Q2', '2025-Q3']);
+    // Q2: only P1 reported, 10 against 20 + 30; Q3: 60 + 40 against 100 + 50. P4 (another type) never counts.
+    expect(series[0]!.line).toMatchObject({ actual: 10, target: 50, percentOfTarget: 20, reporting: 1, indicatorCount: 2, projects: ['P1', 'P2'], status: 'off_track' });
+    expect(series[1]!.line).toMatchObject({ actual: 100, target: 150, percentOfTarget: 66.7, reporting: 2, title: entry.title, unit: 'migrants' });
+    expect(series[1]!.periodLabel).toContain('2025');
+    expect(rollupCommonIndicator(library.get('CI-SAT')!, linked, ['2025-Q3'])).toEqual([]);
   });
 });

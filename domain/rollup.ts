@@ -262,6 +262,33 @@ export function buildMissionRollup(input: {
   };
 }
 
+/** A common indicator's mission-wide figure for one period: every linked indicator in one line. */
+export interface CommonIndicatorPeriod {
+  period: string;
+  periodLabel: string;
+  line: RollupLine;
+}
+
+/**
+ * A common indicator across projects, period by period: the project indicators linked to it (of its
+ * type; a link of another type is not its line, see lineKeyOf) rolled into one line per period by the
+ * rules above, whatever UNSDCF output or pillar each contributes to. `periods`: in the order wanted.
+ */
+export function rollupCommonIndicator(
+  entry: CommonIndicatorRef,
+  linked: Array<{ project: Project; indicator: Indicator; values: IndicatorValue[] }>,
+  periods: string[],
+  thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+): CommonIndicatorPeriod[] {
+  const own = linked.filter((l) => l.indicator.commonIndicatorCode === entry.code && l.indicator.type === entry.type);
+  if (!own.length) return [];
+  return periods.map((period) => {
+    const p = parsePeriod(period);
+    const contributions = own.map((l) => contributionOfIndicator(l.project.code, l.indicator, l.values, p.id, projectQuartersTo(l.project, p.id), thresholds));
+    return { period: p.id, periodLabel: periodLabel(p.id), line: rollupLine(entry.code, contributions, thresholds, entry) };
+  });
+}
+
 /** What the mission overview renderers receive: plain JSON. */
 export interface MissionOverviewModel {
   kind: 'mission';

@@ -131,6 +131,13 @@ describe('rbm common-indicators (the commands)', () => {
     const human = await rbm(['common-indicators', 'show', 'CI-GOV-02']);
     expect(human.stdout).toMatch(/^CI-GOV-02: Percentage of trained participants .* \(illustrative\)\n  percentage \(%\), average over time, higher is better; Capacity building\n/);
     expect(human.stdout).toContain('Linked by 3 project indicators of 3 projects:');
+    // Its results: a percentage rolls up as the ratio of the summed parts, quarter by quarter.
+    expect(v.results.periods.map((p: { period: string }) => p.period)).toEqual(['2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4']);
+    for (const { line } of v.results.periods) {
+      if (line.denominator) expect(line.actual).toBeCloseTo((line.numerator / line.denominator) * 100, 2);
+    }
+    expect(human.stdout).toContain('Results across the linked projects (the last quarters reported):');
+    expect(human.stdout).toMatch(/2025-Q4 +\S+ +\S+ +\S+%/);
     const missing = await rbm(['common-indicators', 'show', 'CI-NOPE']);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toBe('rbm: no common indicator CI-NOPE (see `rbm common-indicators list`)\n');
@@ -357,6 +364,32 @@ describe('the library on the web', () => {
     const api = await pm.json('/api/v1/common-indicators/CI-GOV-01');
     expect(api).toMatchObject({ code: 'CI-GOV-01', linkedIndicators: 3, hidden: 2, indicators: [{ projectCode: 'LY10P0542', indicatorCode: 'OP1.4.a' }] });
     expect(api.indicators).toHaveLength(1);
+  });
+
+  it('rolls an entry up across the projects each user may read, for the last four quarters reported', async () => {
+    const total = async (code: string, period: string, projects: string[]) => Number((await pool.query(
+      `SELECT sum(v.value) AS n FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id
+        WHERE i.common_indicator_code = $1 AND v.period = $2 AND p.code = ANY($3) AND v.superseded_at IS NULL
+          AND v.sex = '' AND v.age_group = '' AND v.population_type = '' AND v.nationality = '' AND v.location = ''`,
+      [code, period, projects],
+    )).rows[0].n);
+    const all = ['LY10P0542', 'LY10P0563', 'LY10P0576'];
+    const officer = await Agent.signedIn('me.officer');
+    const api = await officer.json('/api/v1/common-indicators/CI-GOV-01');
+    expect(api.results.projects).toEqual(all);
+    expect(api.results.periods.map((p: { period: string }) => p.period)).toEqual(['2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4']);
+    for (const { period, line } of api.results.periods) {
+      expect(line, period).toMatchObject({ key: 'CI-GOV-01', actual: await total('CI-GOV-01', period, all), projects: all });
+    }
+    const html = await (await officer.fetch('/library/CI-GOV-01')).text();
+    expect(html).toContain('<h2>Results across projects</h2>');
+    const q3 = api.results.periods.find((p: { period: string }) => p.period === '2025-Q3').line;
+    expect(html).toContain(`<td class="nowrap">${q3.actual}</td><td class="nowrap">${q3.target}</td><td class="nowrap">${q3.percentOfTarget}%</td>`);
+
+    // A project manager sees the figure of the one project of theirs, never the others'.
+    const pm = await (await Agent.signedIn('pm.governance')).json('/api/v1/common-indicators/CI-GOV-01');
+    expect(pm.results.projects).toEqual(['LY10P0542']);
+    expect(pm.results.periods.at(-1).line.actual).toBe(await total('CI-GOV-01', '2025-Q4', ['LY10P0542']));
   });
 
   it('answers the JSON API with zod-validated codes, refuses donors, and documents the routes', async () => {

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can, isInternal, type Principal } from '../app/auth.js';
-import { commonIndicatorShow, commonIndicatorsList, type CommonIndicatorView } from '../app/common-indicators.js';
+import { commonIndicatorResults, commonIndicatorShow, commonIndicatorsList, type CommonIndicatorResults, type CommonIndicatorView } from '../app/common-indicators.js';
 import type { AppContext } from '../app/context.js';
 import { COMMON_CODE_PATTERN } from '../domain/common-indicators.js';
 import { jsonSchema, mountRoute } from './api.js';
@@ -22,11 +22,15 @@ const requireStaff = (p: Principal): void => {
   if (!isInternal(p)) throw forbidden('the common indicator library is for IOM staff');
 };
 
-/** The entry with only the linked indicators of projects the principal may read; `hidden` counts the others. */
-async function entryFor(ctx: AppContext, p: Principal, code: string): Promise<CommonIndicatorView & { hidden: number }> {
+/**
+ * The entry with only the linked indicators of projects the principal may read (`hidden` counts the
+ * others), and its results of the last quarters rolled up over those projects only.
+ */
+async function entryFor(ctx: AppContext, p: Principal, code: string): Promise<CommonIndicatorView & { hidden: number; results: CommonIndicatorResults }> {
   const view = await commonIndicatorShow(ctx, code);
-  const indicators = view.indicators.filter((i) => can(p, 'read_project', i.projectCode));
-  return { ...view, indicators, hidden: view.indicators.length - indicators.length };
+  const canRead = (projectCode: string) => can(p, 'read_project', projectCode);
+  const indicators = view.indicators.filter((i) => canRead(i.projectCode));
+  return { ...view, indicators, hidden: view.indicators.length - indicators.length, results: await commonIndicatorResults(ctx, code, { canRead }) };
 }
 
 export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData): void {
@@ -39,8 +43,9 @@ export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (re
     const p = requirePrincipal(req);
     requireStaff(p);
     const { code } = CodeParams.parse(req.params);
-    const { indicators, hidden, ...entry } = await entryFor(ctx(), p, code);
-    return reply.type('text/html; charset=utf-8').send(renderPage('library-entry', layout(req, reply, entry.code), { entry, indicators, hidden }));
+    const { indicators, hidden, results, ...entry } = await entryFor(ctx(), p, code);
+    const periods = [...results.periods].reverse().map((r) => ({ ...r, isPercentage: entry.type === 'percentage' || entry.type === 'ratio' }));
+    return reply.type('text/html; charset=utf-8').send(renderPage('library-entry', layout(req, reply, entry.code), { entry, indicators, hidden, results: { ...results, periods } }));
   });
 
   const routes = [
@@ -52,7 +57,7 @@ export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (re
       },
     },
     {
-      method: 'GET' as const, url: '/api/v1/common-indicators/:code', summary: 'A common indicator with the project indicators linked to it (those of projects the user may read)', access: 'staff', params: CodeParams,
+      method: 'GET' as const, url: '/api/v1/common-indicators/:code', summary: 'A common indicator with the project indicators linked to it and its results of the last four quarters reported, over the projects the user may read', access: 'staff', params: CodeParams,
       handler: async ({ principal, params }: { principal: Principal; params: z.infer<typeof CodeParams> }) => {
         requireStaff(principal);
         return entryFor(ctx(), principal, params.code);

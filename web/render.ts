@@ -11,6 +11,8 @@ const hbs = Handlebars.create();
 const STATE_LABELS: Record<string, string> = {
   gathering: 'Gathering data', rendering: 'Rendering', awaiting_approval: 'Awaiting approval', returned: 'Returned',
   finalizing: 'Finalizing', delivering: 'Delivering', completed: 'Completed', cancelled: 'Cancelled',
+  // progress against targets (domain/progress.ts)
+  on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_data: 'No data', reported: 'Reported',
 };
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('stateLabel', (s: string) => STATE_LABELS[s] ?? s);

@@ -8,7 +8,7 @@
  * `show` exits 4 for an unknown code.
  */
 import type { Command } from 'commander';
-import { commonIndicatorShow, commonIndicatorsList, importCommonIndicators, type CommonIndicatorImportReport } from '../../app/common-indicators.js';
+import { commonIndicatorResults, commonIndicatorShow, commonIndicatorsList, importCommonIndicators, type CommonIndicatorImportReport } from '../../app/common-indicators.js';
 import { LIBRARY_COLUMNS, REQUIRED_LIBRARY_COLUMNS } from '../../domain/common-indicators.js';
 import { RbmError } from '../../domain/errors.js';
 import { describeIssue, printJson, printTable, say } from '../output.js';
@@ -41,11 +41,11 @@ export function registerCommonIndicatorCommands(program: Command): void {
     });
 
   ci.command('show')
-    .description('one common indicator with the project indicators linked to it')
+    .description('one common indicator with the project indicators linked to it and its results across them, quarter by quarter')
     .argument('<code>', 'the common indicator code, e.g. CI-PROT-01')
     .option('--json', 'print JSON for scripts')
     .action(async (code: string, o: { json?: boolean }) => {
-      const v = await withDatabase(cliEnv(), (ctx) => commonIndicatorShow(ctx, code));
+      const v = await withDatabase(cliEnv(), async (ctx) => ({ ...(await commonIndicatorShow(ctx, code)), results: await commonIndicatorResults(ctx, code) }));
       if (o.json) return printJson(v);
       say(`${v.code}: ${v.title}${v.illustrative ? ' (illustrative)' : ''}`);
       say(`  ${v.type}${v.unit ? ` (${v.unit})` : ''}, ${v.timeAggregation} over time, ${v.direction === 'increase' ? 'higher' : 'lower'} is better${v.sector ? `; ${v.sector}` : ''}`);
@@ -53,6 +53,12 @@ export function registerCommonIndicatorCommands(program: Command): void {
       if (v.definition) say(`  ${v.definition}`);
       say(`Linked by ${v.linkedIndicators} project indicator${v.linkedIndicators === 1 ? '' : 's'} of ${v.linkedProjects} project${v.linkedProjects === 1 ? '' : 's'}:`);
       printTable(v.indicators, ['projectCode', 'indicatorCode', 'resultCode', 'type', 'unit', 'title']);
+      if (!v.results.periods.length) return;
+      say('Results across the linked projects (the last quarters reported):');
+      printTable(v.results.periods.map(({ period, line }) => ({
+        period, actual: line.actual ?? '—', target: line.target ?? '—', percentOfTarget: line.percentOfTarget === null ? '—' : `${line.percentOfTarget}%`,
+        status: line.status, reporting: `${line.reporting} of ${line.indicatorCount}`,
+      })), ['period', 'actual', 'target', 'percentOfTarget', 'status', 'reporting']);
     });
 
   ci.command('import')
