@@ -60,6 +60,8 @@ describe('indicator_values integrity', () => {
     expect((await failure(insert(indicatorId, 'Twice'))).code).toBe('23505');
     const moved = await failure(pool.query(`UPDATE indicator_values SET indicator_id = $2 WHERE indicator_id = $1 AND location = 'Twice'`, [indicatorId, otherIndicatorId]));
     expect(moved.message).toContain('the indicator of a stored value cannot change');
+    const renumbered = await failure(pool.query(`UPDATE indicators SET id = $2 WHERE id = $1`, [indicatorId, MISSING]));
+    expect(renumbered.message).toContain('the id of an indicator cannot change');
     // Superseding (what a correction does) is still allowed.
     const superseded = await pool.query(`UPDATE indicator_values SET superseded_at = now() WHERE indicator_id = $1 AND location = 'Twice'`, [indicatorId]);
     expect(superseded.rowCount).toBe(1);

@@ -20,7 +20,7 @@ CREATE INDEX indicator_values_history ON indicator_values (indicator_id, period)
 --    insert here); this trigger does the same for the set of rows of the statement: it locks the
 --    indicators they refer to against deletion (FOR KEY SHARE, as a foreign key does) and refuses the
 --    statement if one does not exist. Deleting an indicator deletes its values (ON DELETE CASCADE, as
---    before), and a value's indicator can never be changed.
+--    before), and neither a value's indicator nor an indicator's id can change.
 ALTER TABLE indicator_values DROP CONSTRAINT indicator_values_indicator_id_fkey;
 
 CREATE FUNCTION indicator_values_check_indicators() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -47,6 +47,13 @@ END $$;
 CREATE TRIGGER indicator_values_refuse_new_indicator BEFORE UPDATE OF indicator_id ON indicator_values
   FOR EACH ROW WHEN (NEW.indicator_id IS DISTINCT FROM OLD.indicator_id) EXECUTE FUNCTION indicator_values_refuse_new_indicator();
 
+CREATE FUNCTION indicators_refuse_new_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE integrity_constraint_violation USING MESSAGE = 'the id of an indicator cannot change: its values refer to it';
+END $$;
+CREATE TRIGGER indicators_refuse_new_id BEFORE UPDATE OF id ON indicators
+  FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id) EXECUTE FUNCTION indicators_refuse_new_id();
+
 CREATE FUNCTION indicators_delete_values() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM indicator_values v USING deleted_indicators d WHERE v.indicator_id = d.id;
@@ -56,6 +63,8 @@ CREATE TRIGGER indicators_delete_values AFTER DELETE ON indicators
   REFERENCING OLD TABLE AS deleted_indicators FOR EACH STATEMENT EXECUTE FUNCTION indicators_delete_values();
 
 -- Down Migration
+DROP TRIGGER indicators_refuse_new_id ON indicators;
+DROP FUNCTION indicators_refuse_new_id();
 DROP TRIGGER indicators_delete_values ON indicators;
 DROP FUNCTION indicators_delete_values();
 DROP TRIGGER indicator_values_refuse_new_indicator ON indicator_values;
