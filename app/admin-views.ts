@@ -5,7 +5,7 @@
  */
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { RbmError } from '../domain/errors.js';
-import { quarterOf } from '../domain/periods.js';
+import { qualityPeriod } from '../domain/periods.js';
 import type { ProgressStatus } from '../domain/progress.js';
 import { buildReportModel } from '../domain/report-model.js';
 import { listDonors, listFrameworkNodes, type DonorRow, type FrameworkNodeRow } from '../db/frameworks-repository.js';
@@ -18,21 +18,6 @@ import { loadSources } from './sources.js';
 
 /** A source whose last success is older than this (or that never succeeded, or whose last run failed) is stale. */
 export const STALE_SOURCE_DAYS = 14;
-
-/** The quarter that ended most recently before `nowIso`. */
-export function lastEndedQuarter(nowIso: string): string {
-  const current = quarterOf(nowIso);
-  const [y, q] = [Number(current.slice(0, 4)), Number(current.slice(-1))];
-  return q === 1 ? `${y - 1}-Q4` : `${y}-Q${q - 1}`;
-}
-
-/** The quarter a project's data is checked for: the last ended one, or the project's last quarter if it ended before. */
-export function qualityPeriod(project: { startDate: string; endDate: string }, nowIso: string): string | null {
-  const last = lastEndedQuarter(nowIso);
-  const end = quarterOf(project.endDate);
-  const period = end < last ? end : last;
-  return period < quarterOf(project.startDate) ? null : period;
-}
 
 export interface OutputStatus {
   key: string; // framework node code, or "other"

@@ -14,6 +14,7 @@ import { registerPortfolioCommands } from './commands/portfolio.js';
 import { registerReportCommands } from './commands/reports.js';
 import { registerSourceCommands } from './commands/sources.js';
 import { registerSystemCommands } from './commands/system.js';
+import { registerValueCommands } from './commands/values.js';
 import { reportError } from './output.js';
 
 // `rbm ... | head` closes the pipe early: that is not an error.
@@ -35,6 +36,7 @@ registerImportCommands(program);
 registerExportCommands(program);
 registerLogframeCommands(program);
 registerCommonIndicatorCommands(program);
+registerValueCommands(program);
 registerDonorCommands(program);
 registerDeliveryCommands(program);
 registerSourceCommands(program);

@@ -167,7 +167,7 @@ export async function listIndicators(q: Queryable, projectCode: string): Promise
 export async function getProjectBundle(q: Queryable, projectCode: string): Promise<ProjectBundle> {
   const p = await q.query(`SELECT * FROM projects WHERE code = $1`, [projectCode]);
   const row = p.rows[0];
-  if (!row) throw new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`);
+  if (!row) throw new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`, { missing: 'project', projectCode });
   const donors = await q.query<{ code: string; name: string }>(
     `SELECT d.code, d.name FROM project_donors pd JOIN donors d ON d.code = pd.donor_code WHERE pd.project_id = $1 ORDER BY d.code`,
     [row.id],

@@ -4,6 +4,7 @@
  * "as of" a point in time, so a report version can always be rebuilt from exactly the data it used.
  */
 import type { IndicatorValue } from '../domain/results-framework.js';
+import type { ValueRevision } from '../domain/value-history.js';
 import { ALL_CATEGORIES } from '../domain/rollup-values.js';
 import pg from 'pg';
 import { inTransaction, type Queryable } from './pool.js';
@@ -134,4 +135,41 @@ export async function databaseNow(q: Queryable): Promise<string> {
     `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
   );
   return rows[0]!.now;
+}
+
+/** One stored revision of a value (current or superseded): domain/value-history.ts. */
+export type ValueRevisionRow = ValueRevision;
+
+const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Every revision of one indicator's values, current and superseded (optionally of one period),
+ * ordered by period, cell, then newest first. Empty for an unknown project or indicator: the caller
+ * says which is unknown.
+ */
+export async function readValueRevisions(q: Queryable, projectCode: string, indicatorCode: string, period?: string): Promise<ValueRevisionRow[]> {
+  const { rows } = await q.query(
+    `SELECT v.id, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location, v.value, v.numerator, v.denominator,
+            v.text_value, v.source, v.comment, v.evidence_url, v.entered_by, u.name AS entered_by_name,
+            ${isoText('v.entered_at')} AS entered_at, ${isoText('v.superseded_at')} AS superseded_at,
+            v.import_batch_id, b.file_name AS import_file_name
+       FROM indicator_values v
+       JOIN indicators i ON i.id = v.indicator_id
+       JOIN projects p ON p.id = i.project_id
+       LEFT JOIN users u ON u.id = v.entered_by
+       LEFT JOIN import_batches b ON b.id = v.import_batch_id
+      WHERE p.code = $1 AND i.code = $2 AND ($3::text IS NULL OR v.period = $3)
+      ORDER BY v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location, v.entered_at DESC, v.id DESC`,
+    [projectCode, indicatorCode, period ?? null],
+  );
+  return rows.map((r) => {
+    const disaggregation: IndicatorValue['disaggregation'] = {};
+    for (const k of ['sex', 'age_group', 'population_type', 'nationality', 'location'] as const) if (r[k]) disaggregation[k] = r[k];
+    return {
+      id: Number(r.id), period: r.period, disaggregation, value: r.value, numerator: r.numerator, denominator: r.denominator, text: r.text_value,
+      source: r.source, comment: r.comment, evidenceUrl: r.evidence_url, enteredBy: r.entered_by, enteredByName: r.entered_by_name ?? null,
+      enteredAt: r.entered_at, supersededAt: r.superseded_at ?? null,
+      importBatchId: r.import_batch_id === null ? null : Number(r.import_batch_id), importFileName: r.import_file_name ?? null,
+    };
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePeriods, parsePeriod, periodLabel, periodWithin, quarterOf, quartersBetween, tryParsePeriod } from './periods.js';
+import { comparePeriods, lastEndedQuarter, parsePeriod, periodLabel, periodWithin, qualityPeriod, quarterOf, quartersBetween, tryParsePeriod } from './periods.js';
 
 describe('periods', () => {
   it('parses the four forms users write', () => {
@@ -24,5 +24,16 @@ describe('periods', () => {
   });
   it('labels a period for people', () => {
     expect(periodLabel('2025-Q3')).toBe('Q3 2025 (1 Jul – 30 Sep 2025)');
+  });
+});
+
+describe('the quarter a project is checked for', () => {
+  it('is the last ended quarter, or the project’s last quarter once it has ended, or none before it starts', () => {
+    expect(lastEndedQuarter('2026-01-15T00:00:00Z')).toBe('2025-Q4');
+    expect(lastEndedQuarter('2026-11-23T10:00:00Z')).toBe('2026-Q3');
+    expect(qualityPeriod({ startDate: '2024-01-01', endDate: '2027-12-31' }, '2026-11-23T10:00:00Z')).toBe('2026-Q3');
+    expect(qualityPeriod({ startDate: '2023-01-01', endDate: '2025-12-31' }, '2026-11-23T10:00:00Z')).toBe('2025-Q4');
+    expect(qualityPeriod({ startDate: '2023-01-01', endDate: '2025-12-31' }, '2024-10-15T00:00:00Z')).toBe('2024-Q3');
+    expect(qualityPeriod({ startDate: '2026-10-01', endDate: '2027-12-31' }, '2026-11-23T10:00:00Z')).toBeNull();
   });
 });

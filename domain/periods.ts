@@ -104,3 +104,18 @@ export const comparePeriods = (a: string, b: string): number => {
   const pb = parsePeriod(b);
   return pa.start === pb.start ? pa.end.localeCompare(pb.end) : pa.start.localeCompare(pb.start);
 };
+
+/** The quarter that ended most recently before `nowIso`. */
+export function lastEndedQuarter(nowIso: string): string {
+  const current = quarterOf(nowIso);
+  const [y, q] = [Number(current.slice(0, 4)), Number(current.slice(-1))];
+  return q === 1 ? `${y - 1}-Q4` : `${y}-Q${q - 1}`;
+}
+
+/** The quarter a project's data is checked for: the last ended one, or the project's last quarter if it ended before. */
+export function qualityPeriod(project: { startDate: string; endDate: string }, nowIso: string): string | null {
+  const last = lastEndedQuarter(nowIso);
+  const end = quarterOf(project.endDate);
+  const period = end < last ? end : last;
+  return period < quarterOf(project.startDate) ? null : period;
+}

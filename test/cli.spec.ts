@@ -3,16 +3,15 @@
  * Covers the listing contracts (--json), the demo twice in a row, `rbm start` with /healthz and a
  * clean stop, and the message when nothing is running.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../config/config.js';
 import { freePort } from './support/global-setup.js';
 import { startTestSystem, type TestSystem } from './support/test-system.js';
+import { runRbm } from './support/rbm-process.js';
 
-const run = promisify(execFile);
 let sys: TestSystem;
 let env: NodeJS.ProcessEnv;
 
@@ -33,15 +32,7 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-async function rbm(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/rbm.js', ...args], { cwd: PROJECT_ROOT, env: { ...env, ...extraEnv }, timeout: 180_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const rbm = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runRbm(args, { ...env, ...extraEnv }, 180_000);
 
 describe('rbm', () => {
   it('runs the demo twice: the second run does not duplicate data', async () => {

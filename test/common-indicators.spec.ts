@@ -6,10 +6,8 @@
  * same-type rule where projects are written; the roll-up of a common line across projects from the
  * database; and the web page and API.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { runner } from 'node-pg-migrate';
@@ -32,9 +30,9 @@ import { createLogger } from '../runtime/logger.js';
 import { startHttpServer } from '../web/server.js';
 import { freePort } from './support/global-setup.js';
 import { ownDatabase } from './support/own-database.js';
+import { runRbm } from './support/rbm-process.js';
 import { Agent, useWebServer } from './support/web-agent.js';
 
-const run = promisify(execFile);
 const DATABASE = 'rbm_common_indicators_spec';
 const PERIOD = '2025-Q3';
 
@@ -50,16 +48,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function rbm(args: string[]) {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, RBM_DATA_DIR: path.join(scratch, 'data') };
-  try {
-    const { stdout, stderr } = await run('node', ['bin/rbm.js', ...args], { cwd: PROJECT_ROOT, env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const rbm = (args: string[]) => runRbm(args, { ...process.env, DATABASE_URL: databaseUrl, RBM_DATA_DIR: path.join(scratch, 'data') });
 const write = (name: string, text: string) => {
   const file = path.join(scratch, name);
   fs.writeFileSync(file, text);

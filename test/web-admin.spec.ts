@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupByOutput, lastEndedQuarter, portfolioQuality, qualityPeriod } from '../app/admin-views.js';
+import { groupByOutput, portfolioQuality } from '../app/admin-views.js';
 import { demoPassword, principalFor, setDemoPasswords } from '../app/auth.js';
 import { loadDemoPortfolio } from '../app/portfolio.js';
 import { contributionOf } from '../domain/report-model.js';
@@ -45,16 +45,6 @@ async function officerQuality(now?: string) {
   const p = (await principalFor(sys.ctx, 'me.officer', 'session'))!;
   return (await portfolioQuality(sys.ctx, p, [PROJECT], { now })).get(PROJECT)!;
 }
-
-describe('the quarter checked', () => {
-  it('is the last ended quarter, or the last quarter of a project that ended before; none before the project starts', () => {
-    expect(lastEndedQuarter('2026-11-23T10:00:00Z')).toBe('2026-Q3');
-    expect(lastEndedQuarter('2026-01-02T00:00:00Z')).toBe('2025-Q4');
-    expect(qualityPeriod({ startDate: '2023-01-01', endDate: '2025-12-31' }, '2026-11-23T00:00:00Z')).toBe('2025-Q4');
-    expect(qualityPeriod({ startDate: '2023-01-01', endDate: '2025-12-31' }, '2024-10-15T00:00:00Z')).toBe('2024-Q3');
-    expect(qualityPeriod({ startDate: '2027-01-01', endDate: '2028-12-31' }, '2026-11-23T00:00:00Z')).toBeNull();
-  });
-});
 
 describe('M&E portfolio: status by UNSDCF output and data quality', () => {
   it("groups each project's indicators by the UNSDCF output its results contribute to", async () => {

@@ -225,11 +225,14 @@ describe('authorization matrix: each role against each endpoint', () => {
     ok: number;
     /** Status for a signed-in user who is denied: 403, or 404 where existence is not disclosed. */
     denied?: number;
+    /** Status for denied staff of other projects when it differs from `denied` (404: a project they may not read is not disclosed). */
+    deniedStaff?: number;
   }
   const CASES: Case[] = [
     { name: 'GET /api/v1/projects', path: () => '/api/v1/projects', allowed: STAFF, ok: 200 },
     { name: 'GET /api/v1/projects/:code', path: () => `/api/v1/projects/${PROJECT}`, allowed: STAFF_OF_PROJECT, ok: 200 },
     { name: 'GET /api/v1/projects/:code/indicators', path: () => `/api/v1/projects/${PROJECT}/indicators`, allowed: STAFF_OF_PROJECT, ok: 200 },
+    { name: 'GET /api/v1/projects/:code/indicators/:indicator/values', path: () => `/api/v1/projects/${PROJECT}/indicators/OC1.a/values?period=2023-Q2`, allowed: STAFF_OF_PROJECT, ok: 200, deniedStaff: 404 },
     { name: 'GET /api/v1/cycles', path: () => '/api/v1/cycles', allowed: STAFF, ok: 200 },
     { name: 'GET /api/v1/inbox', path: () => '/api/v1/inbox', allowed: ['pm.vhr', 'pm.governance', 'com.libya'], ok: 200 },
     { name: 'GET /api/v1/cycles/:id', path: () => `/api/v1/cycles/${cyc('2023-Q2')}`, allowed: STAFF_OF_PROJECT, ok: 200 },
@@ -243,6 +246,8 @@ describe('authorization matrix: each role against each endpoint', () => {
     { name: 'GET /api/v1/files/:final', path: () => `/api/v1/files/${finalPdf()}`, allowed: [...STAFF_OF_PROJECT, 'donor.eu'], ok: 200, denied: 404 },
     { name: 'GET /inbox', path: () => '/inbox', allowed: ['pm.vhr', 'pm.governance', 'com.libya'], ok: 200 },
     { name: 'GET /portfolio', path: () => '/portfolio', allowed: STAFF, ok: 200 },
+    { name: 'GET /projects/:code', path: () => `/projects/${PROJECT}`, allowed: STAFF_OF_PROJECT, ok: 200, deniedStaff: 404 },
+    { name: 'GET /projects/:code/indicators/:indicator', path: () => `/projects/${PROJECT}/indicators/OC1.a`, allowed: STAFF_OF_PROJECT, ok: 200, deniedStaff: 404 },
     { name: 'GET /cycles/:id', path: () => `/cycles/${cyc('2023-Q2')}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
     { name: 'POST /cycles/:id/decide (form)', method: 'POST', form: true, path: () => `/cycles/${cyc('2023-Q2')}/decide`, body: { decision: 'approve', version: '99' }, allowed: ['pm.vhr', 'com.libya'], ok: 409 },
     { name: 'POST /cycles/:id/resubmit (form)', method: 'POST', form: true, path: () => `/cycles/${cyc('2023-Q2')}/resubmit`, body: {}, allowed: ['me.officer'], ok: 409 },
@@ -278,7 +283,8 @@ describe('authorization matrix: each role against each endpoint', () => {
       await res.arrayBuffer();
       got[String(u)] = res.status;
       const page = !c.path().startsWith('/api/');
-      want[String(u)] = u === null ? (page ? 302 : 401) : c.allowed.includes(u) ? c.ok : (c.denied ?? 403);
+      const denied = c.deniedStaff !== undefined && STAFF.includes(u as User) ? c.deniedStaff : (c.denied ?? 403);
+      want[String(u)] = u === null ? (page ? 302 : 401) : c.allowed.includes(u) ? c.ok : denied;
     }
     expect(got).toEqual(want);
   });

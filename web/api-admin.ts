@@ -15,7 +15,7 @@ import type { AppContext } from '../app/context.js';
 import { importFile, quarantineList } from '../app/imports.js';
 import { RbmError } from '../domain/errors.js';
 import { FRAMEWORK_KINDS } from '../domain/results-framework.js';
-import { jsonSchema, mountRoute, PROJECT } from './api.js';
+import { documentRoutes, mountRoute, PROJECT } from './api.js';
 import { forbidden } from './server.js';
 
 type Ctx = () => AppContext;
@@ -122,47 +122,5 @@ export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
 
   for (const r of routes) mountRoute(app, r);
 
-  // The document web/api.ts serves, with these routes added (same shape as its own entries).
-  const extra = openApiPaths(routes);
-  app.addHook('preSerialization', async (req, _reply, payload) => {
-    if (req.url.split('?')[0] !== '/openapi.json' || !payload || typeof payload !== 'object') return payload;
-    const doc = payload as { paths?: Record<string, Record<string, unknown>> };
-    const paths: Record<string, Record<string, unknown>> = { ...doc.paths };
-    for (const [p, ops] of Object.entries(extra)) paths[p] = { ...paths[p], ...ops };
-    return { ...doc, paths };
-  });
-}
-
-function openApiPaths(routes: RouteDef[]): Record<string, Record<string, unknown>> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const parameters: unknown[] = [];
-    if (r.query) {
-      const js = jsonSchema(r.query) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-      for (const [name, prop] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: (js.required ?? []).includes(name), schema: prop, description: prop.description });
-      }
-    }
-    paths[r.url] ??= {};
-    paths[r.url]![r.method.toLowerCase()] = {
-      summary: r.summary,
-      description: `Access: ${r.access}.`,
-      tags: [r.tag],
-      parameters,
-      ...(r.upload ? {
-        requestBody: {
-          required: true,
-          content: { 'multipart/form-data': { schema: { type: 'object', required: [r.upload], properties: { [r.upload]: { type: 'string', format: 'binary', description: 'CSV, XLSX or JSON in the long format (imports/README.md)' } } } } },
-        },
-      } : {}),
-      responses: {
-        [String(r.status ?? 200)]: { description: 'OK', content: { 'application/json': {} } },
-        400: { $ref: '#/components/responses/InvalidInput' },
-        401: { $ref: '#/components/responses/Error' },
-        403: { $ref: '#/components/responses/Error' },
-        ...(r.method === 'POST' ? { 409: { $ref: '#/components/responses/Error' } } : {}),
-      },
-    };
-  }
-  return paths;
+  documentRoutes(app, routes);
 }

@@ -246,36 +246,7 @@ export function jsonSchema(s: z.ZodType): Record<string, unknown> {
 
 /** OpenAPI 3.1, from the same zod schemas the routes validate with. */
 export function openApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const oaPath = r.url.replace(/:(\w+)/g, '{$1}');
-    const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
-      if (!schema) continue;
-      const js = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-      for (const [name, prop] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: prop, description: prop.description });
-      }
-    }
-    paths[oaPath] ??= {};
-    paths[oaPath][r.method.toLowerCase()] = {
-      summary: r.summary,
-      description: `Access: ${r.access}.`,
-      tags: [r.tag],
-      parameters,
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } } : {}),
-      responses: {
-        [String(r.status ?? 200)]: r.produces
-          ? { description: 'the file', content: Object.fromEntries(r.produces.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) }
-          : { description: 'OK', content: { 'application/json': {} } },
-        400: { $ref: '#/components/responses/InvalidInput' },
-        401: { $ref: '#/components/responses/Error' },
-        403: { $ref: '#/components/responses/Error' },
-        404: { $ref: '#/components/responses/Error' },
-        ...(r.method === 'POST' ? { 409: { $ref: '#/components/responses/Error' } } : {}),
-      },
-    };
-  }
+  const paths = openApiPaths(routes);
   const errorSchema = { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, in: { type: 'string', enum: ['path', 'query', 'body'] } } };
   return {
     openapi: '3.1.0',
@@ -295,4 +266,70 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
   };
+}
+
+/** What the OpenAPI document says of a route (its schemas give the parameters and body). */
+export interface DocumentedRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  tag: string;
+  access: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  produces?: string[];
+  status?: number;
+  /** A multipart upload: the name of its file field. */
+  upload?: string;
+}
+
+/** The OpenAPI `paths` of routes, from the same zod schemas they validate with. */
+export function openApiPaths(list: DocumentedRoute[]): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of list) {
+    const oaPath = r.url.replace(/:(\w+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+      if (!schema) continue;
+      const js = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+      for (const [name, prop] of Object.entries(js.properties ?? {})) {
+        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: prop, description: prop.description });
+      }
+    }
+    const requestBody = r.upload
+      ? { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: [r.upload], properties: { [r.upload]: { type: 'string', format: 'binary', description: 'CSV, XLSX or JSON in the long format (imports/README.md)' } } } } } }
+      : r.body ? { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } : undefined;
+    paths[oaPath] ??= {};
+    paths[oaPath][r.method.toLowerCase()] = {
+      summary: r.summary,
+      description: `Access: ${r.access}.`,
+      tags: [r.tag],
+      parameters,
+      ...(requestBody ? { requestBody } : {}),
+      responses: {
+        [String(r.status ?? 200)]: r.produces
+          ? { description: 'the file', content: Object.fromEntries(r.produces.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) }
+          : { description: 'OK', content: { 'application/json': {} } },
+        400: { $ref: '#/components/responses/InvalidInput' },
+        401: { $ref: '#/components/responses/Error' },
+        403: { $ref: '#/components/responses/Error' },
+        404: { $ref: '#/components/responses/Error' },
+        ...(r.method === 'POST' ? { 409: { $ref: '#/components/responses/Error' } } : {}),
+      },
+    };
+  }
+  return paths;
+}
+
+/** Adds routes mounted outside this module (admin, library, project pages) to the /openapi.json it serves. */
+export function documentRoutes(app: FastifyInstance, list: DocumentedRoute[]): void {
+  const extra = openApiPaths(list);
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (req.url.split('?')[0] !== '/openapi.json' || !payload || typeof payload !== 'object') return payload;
+    const doc = payload as { paths?: Record<string, Record<string, unknown>> };
+    const paths: Record<string, Record<string, unknown>> = { ...doc.paths };
+    for (const [p, ops] of Object.entries(extra)) paths[p] = { ...paths[p], ...ops };
+    return { ...doc, paths };
+  });
 }

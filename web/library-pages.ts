@@ -10,7 +10,7 @@ import { can, isInternal, type Principal } from '../app/auth.js';
 import { commonIndicatorResults, commonIndicatorShow, commonIndicatorsList, type CommonIndicatorResults, type CommonIndicatorView } from '../app/common-indicators.js';
 import type { AppContext } from '../app/context.js';
 import { COMMON_CODE_PATTERN } from '../domain/common-indicators.js';
-import { jsonSchema, mountRoute } from './api.js';
+import { documentRoutes, mountRoute } from './api.js';
 import { renderPage, type LayoutData } from './render.js';
 import { forbidden, requirePrincipal } from './server.js';
 
@@ -66,27 +66,5 @@ export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (re
   ];
   for (const r of routes) mountRoute(app, r);
 
-  // Added to the document web/api.ts serves (as web/api-admin.ts does for its routes).
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const params = 'params' in r && r.params ? (jsonSchema(r.params) as { properties?: Record<string, Record<string, unknown>> }).properties ?? {} : {};
-    paths[r.url.replace(/:(\w+)/g, '{$1}')] = {
-      get: {
-        summary: r.summary, description: `Access: ${r.access}.`, tags: ['projects'],
-        parameters: Object.entries(params).map(([name, schema]) => ({ name, in: 'path', required: true, schema, description: schema.description })),
-        responses: {
-          200: { description: 'OK', content: { 'application/json': {} } },
-          400: { $ref: '#/components/responses/InvalidInput' },
-          401: { $ref: '#/components/responses/Error' },
-          403: { $ref: '#/components/responses/Error' },
-          404: { $ref: '#/components/responses/Error' },
-        },
-      },
-    };
-  }
-  app.addHook('preSerialization', async (req, _reply, payload) => {
-    if (req.url.split('?')[0] !== '/openapi.json' || !payload || typeof payload !== 'object') return payload;
-    const doc = payload as { paths?: Record<string, Record<string, unknown>> };
-    return { ...doc, paths: { ...doc.paths, ...paths } };
-  });
+  documentRoutes(app, routes.map((r) => ({ ...r, tag: 'projects' })));
 }

@@ -33,7 +33,8 @@ function navFor(p: Principal, current: string): NavItem[] {
     items.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/agreements', label: 'Agreements' }, { href: '/admin/schedules', label: 'Schedules' }, { href: '/admin/templates', label: 'Templates' });
   }
   items.push({ href: '/account', label: 'Account' });
-  return items.map((i) => ({ ...i, active: current.startsWith(i.href) }));
+  // A project's pages are reached from the portfolio (its list of projects).
+  return items.map((i) => ({ ...i, active: current.startsWith(i.href) || (i.href === '/portfolio' && current.startsWith('/projects/')) }));
 }
 
 export function layout(req: FastifyRequest, reply: FastifyReply, title: string): LayoutData {

@@ -22,6 +22,8 @@ hbs.registerHelper('kb', (n: number) => `${Math.max(1, Math.round(n / 1024))} KB
 hbs.registerHelper('join', (a: unknown, sep: unknown) => (Array.isArray(a) ? a.join(typeof sep === 'string' ? sep : ', ') : ''));
 hbs.registerHelper('cycleUrl', (id: string) => `/cycles/${id.split('/').slice(1).map(encodeURIComponent).join('/')}`);
 hbs.registerHelper('json', (v: unknown) => JSON.stringify(v));
+hbs.registerHelper('projectUrl', (code: unknown) => `/projects/${encodeURIComponent(String(code ?? ''))}`);
+hbs.registerHelper('indicatorUrl', (project: unknown, indicator: unknown) => `/projects/${encodeURIComponent(String(project ?? ''))}/indicators/${encodeURIComponent(String(indicator ?? ''))}`);
 hbs.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();

@@ -20,6 +20,7 @@ import { registerAdminApi } from './api-admin.js';
 import { registerApi } from './api.js';
 import { registerDataPages } from './data-pages.js';
 import { registerLibraryPages } from './library-pages.js';
+import { registerProjectPages } from './project-pages.js';
 import { layout, registerPages, renderError } from './pages.js';
 import { PostgresSessionStore } from './session-store.js';
 
@@ -161,6 +162,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   await registerDataPages(app, ctx, layout);
   registerAdminPages(app, ctx, layout);
   registerLibraryPages(app, ctx, layout);
+  registerProjectPages(app, ctx, layout);
   registerApi(app, ctx);
   registerAdminApi(app, ctx);
   return app;
