@@ -123,7 +123,8 @@ export type Action =
   | 'start_cycle'
   | 'decide' // approve or return (the workflow then checks the user is an approver of the open step)
   | 'resubmit'
-  | 'cancel';
+  | 'cancel'
+  | 'define_project'; // create or change a project's results matrix (a logframe import)
 
 const INTERNAL: Role[] = ['admin', 'me_officer', 'project_manager', 'approver', 'viewer'];
 const RULES: Record<Action, Role[]> = {
@@ -134,6 +135,7 @@ const RULES: Record<Action, Role[]> = {
   decide: ['project_manager', 'approver'],
   resubmit: ['me_officer'],
   cancel: ['admin', 'me_officer'],
+  define_project: ['admin', 'me_officer'],
 };
 
 export const hasRole = (p: Principal, ...roles: Role[]) => p.roles.some((g) => roles.includes(g.role));

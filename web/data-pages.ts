@@ -1,6 +1,7 @@
 /**
  * The M&E officer's data desk: upload a data file and see its rows accepted and rejected, then fix
- * and resubmit rejected rows from the quarantine; and the deliveries to donors.
+ * and resubmit rejected rows from the quarantine; upload a logframe workbook to define or change a
+ * project (checked whole first; all or nothing); and the deliveries to donors.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,10 +9,11 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { hasRole, type Principal } from '../app/auth.js';
+import { authorize, hasRole, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
 import { deliveriesList } from '../app/agreements.js';
 import { importBatchesList, importFile, quarantineList, resubmitQuarantined, type ImportReport } from '../app/imports.js';
+import { importLogframe, type LogframeImportReport } from '../app/logframe.js';
 import { RbmError } from '../domain/errors.js';
 import { renderPage, type LayoutData } from './render.js';
 import { forbidden, requirePrincipal } from './server.js';
@@ -30,10 +32,25 @@ export async function registerDataPages(
   layout: (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData,
 ): Promise<void> {
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
-  const page = async (req: FastifyRequest, reply: FastifyReply, report: ImportReport | null) => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, report: ImportReport | null, logframe: LogframeImportReport | null = null) => {
     const [batches, quarantine] = await Promise.all([importBatchesList(ctx(), 20), quarantineList(ctx(), { limit: 200 })]);
     const entries = quarantine.map((q) => ({ ...q, summary: ['project_code', 'indicator_code', 'period', 'value', 'sex', 'location'].map((c) => q.cells[c]).filter(Boolean).join(' · ') }));
-    return reply.type('text/html; charset=utf-8').send(renderPage('data', layout(req, reply, 'Data'), { report, batches, quarantine: entries }));
+    return reply.type('text/html; charset=utf-8').send(renderPage('data', layout(req, reply, 'Data'), { report, logframe, batches, quarantine: entries }));
+  };
+
+  /** The uploaded file in a folder of its own for the duration of `use`, under its own (base) name. */
+  const withUpload = async <T>(req: FastifyRequest, fallbackName: string, use: (file: string, name: string) => Promise<T>): Promise<T> => {
+    const upload = await req.file();
+    if (!upload) throw new RbmError('invalid_input', 'choose a file to upload', { field: 'file', in: 'body' });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rbm-upload-'));
+    const name = path.basename(upload.filename || fallbackName);
+    const file = path.join(dir, name);
+    try {
+      await fs.writeFile(file, await upload.toBuffer());
+      return await use(file, name);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   };
 
   app.get('/data', async (req, reply) => {
@@ -44,17 +61,22 @@ export async function registerDataPages(
   // The CSRF token comes in the query string: a multipart body is read only inside the handler.
   app.post('/data/upload', async (req, reply) => {
     const p = requireDataOfficer(req);
-    const upload = await req.file();
-    if (!upload) throw new RbmError('invalid_input', 'choose a file to upload', { field: 'file', in: 'body' });
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rbm-upload-'));
-    const file = path.join(dir, path.basename(upload.filename || 'upload.csv'));
-    try {
-      await fs.writeFile(file, await upload.toBuffer());
-      const report = await importFile(ctx(), { path: file, importedBy: p.userId });
-      return page(req, reply, report);
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    const report = await withUpload(req, 'upload.csv', (file) => importFile(ctx(), { path: file, importedBy: p.userId }));
+    return page(req, reply, report);
+  });
+
+  // A logframe workbook: checked whole first (a dry run names the project), then stored only if the
+  // officer may define that project; `?check=1` stops after the check.
+  app.post('/data/logframe', async (req, reply) => {
+    const p = requireDataOfficer(req);
+    const { check } = z.object({ check: z.enum(['1']).optional() }).parse(req.query);
+    const report = await withUpload(req, 'logframe.xlsx', async (file, name) => {
+      const dry = await importLogframe(ctx(), { path: file, file: name, dryRun: true });
+      if (dry.errors.length || !dry.projectCode) return dry;
+      authorize(p, 'define_project', dry.projectCode);
+      return check ? dry : importLogframe(ctx(), { path: file, file: name });
+    });
+    return page(req, reply, null, report);
   });
 
   app.post('/data/quarantine/:id/resubmit', async (req, reply) => {

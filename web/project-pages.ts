@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can, isInternal, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
+import { buildLogframeExport } from '../app/logframe.js';
 import { indicatorValues, projectOverview, type IndicatorLine, type IndicatorValuesView } from '../app/values.js';
 import { isRbmError, RbmError } from '../domain/errors.js';
 import { comparePeriods, periodLabel } from '../domain/periods.js';
@@ -123,6 +124,18 @@ export function registerProjectPages(app: FastifyInstance, ctx: Ctx, layout: (re
       quarter: o.quarter, quarterLabel, asOf: o.asOf, results,
       indicatorCount: results.reduce((n, r) => n + r.indicators.length, 0),
     }));
+  });
+
+  // The results matrix as the logframe workbook `rbm logframe export` writes: change it, upload it on /data.
+  app.get('/projects/:code/logframe.xlsx', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const { code } = ProjectParams.parse(req.params);
+    requireReader(p, code);
+    const { workbook } = await orNoProject(code, () => buildLogframeExport(ctx(), code));
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${code.replace(/[^A-Za-z0-9.-]+/g, '-')}_logframe.xlsx"`)
+      .send(workbook);
   });
 
   app.get('/projects/:code/indicators/:indicator', async (req, reply) => {
