@@ -13,9 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { setDemoPasswords } from '../app/auth.js';
-import type { AppContext } from '../app/context.js';
-import { PROJECT_ROOT, loadConfig } from '../config/config.js';
+import { PROJECT_ROOT } from '../config/config.js';
 import { loadCommonIndicatorLibrary } from '../db/common-indicators-repository.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
@@ -27,11 +25,9 @@ import { RbmError } from '../domain/errors.js';
 import { buildMissionRollup, type RollupProjectInput } from '../domain/rollup.js';
 import type { FrameworkNode } from '../domain/results-framework.js';
 import { createLogger } from '../runtime/logger.js';
-import { startHttpServer } from '../web/server.js';
-import { freePort } from './support/global-setup.js';
 import { ownDatabase } from './support/own-database.js';
 import { runRbm } from './support/rbm-process.js';
-import { Agent, useWebServer } from './support/web-agent.js';
+import { Agent, databaseOnlyContext, serveWeb } from './support/web-agent.js';
 
 const DATABASE = 'rbm_common_indicators_spec';
 const PERIOD = '2025-Q3';
@@ -324,11 +320,7 @@ describe('the mission overview from the database', () => {
 describe('the library on the web', () => {
   let http: FastifyInstance;
   beforeAll(async () => {
-    const ctx = { config: loadConfig({}), log: createLogger('warn', 'common-indicators-web'), pool } as unknown as AppContext;
-    await setDemoPasswords(ctx);
-    const port = await freePort();
-    http = await startHttpServer({ port, isReady: () => true, context: () => ctx });
-    useWebServer(`http://127.0.0.1:${port}`);
+    http = await serveWeb(databaseOnlyContext(pool, 'common-indicators-web'));
   });
   afterAll(async () => {
     await http?.close();

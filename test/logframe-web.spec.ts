@@ -7,16 +7,10 @@
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setDemoPasswords } from '../app/auth.js';
-import type { AppContext } from '../app/context.js';
-import { loadConfig } from '../config/config.js';
 import type { Pool } from '../db/pool.js';
 import { INDICATOR_COLUMNS, SHEETS } from '../logframe/layout.js';
-import { createLogger } from '../runtime/logger.js';
-import { startHttpServer } from '../web/server.js';
-import { freePort } from './support/global-setup.js';
 import { ownDatabase } from './support/own-database.js';
-import { Agent, useWebServer } from './support/web-agent.js';
+import { Agent, databaseOnlyContext, serveWeb } from './support/web-agent.js';
 
 const PROJECT = 'LY10P0542';
 const INDICATOR = 'OP1.3.b';
@@ -25,11 +19,7 @@ let http: FastifyInstance;
 
 beforeAll(async () => {
   ({ pool } = await ownDatabase('rbm_logframe_web_spec'));
-  const ctx = { config: loadConfig({}), log: createLogger('warn', 'logframe-web'), pool } as unknown as AppContext;
-  await setDemoPasswords(ctx);
-  const port = await freePort();
-  http = await startHttpServer({ port, isReady: () => true, context: () => ctx });
-  useWebServer(`http://127.0.0.1:${port}`);
+  http = await serveWeb(databaseOnlyContext(pool, 'logframe-web'));
 });
 afterAll(async () => {
   await http?.close();

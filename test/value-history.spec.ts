@@ -11,23 +11,18 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { qualityPeriod } from '../domain/periods.js';
-import { setDemoPasswords } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
 import { importFile } from '../app/imports.js';
 import { indicatorValues } from '../app/values.js';
-import { loadConfig } from '../config/config.js';
 import type { Pool } from '../db/pool.js';
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import { databaseNow, readValueRevisions, readValuesAsOf, recordValues } from '../db/values-repository.js';
 import { RbmError } from '../domain/errors.js';
 import { computeIndicatorProgress } from '../domain/progress.js';
 import { projectQuartersTo } from '../domain/report-model.js';
-import { createLogger } from '../runtime/logger.js';
-import { startHttpServer } from '../web/server.js';
-import { freePort } from './support/global-setup.js';
 import { ownDatabase } from './support/own-database.js';
 import { runRbm } from './support/rbm-process.js';
-import { Agent, useWebServer } from './support/web-agent.js';
+import { Agent, databaseOnlyContext, serveWeb } from './support/web-agent.js';
 
 const DATABASE = 'rbm_value_history_spec';
 const PROJECT = 'LY10P0542';
@@ -49,7 +44,7 @@ let batchId: number;
 beforeAll(async () => {
   ({ pool, databaseUrl } = await ownDatabase(DATABASE));
   scratch = fs.mkdtempSync(path.join(inject('scratchDir'), 'value-history-'));
-  ctx = { config: loadConfig({}), log: createLogger('warn', 'value-history'), pool } as unknown as AppContext;
+  ctx = databaseOnlyContext(pool, 'value-history');
 });
 afterAll(async () => {
   await pool?.end();
@@ -191,10 +186,7 @@ describe('the project and indicator pages', () => {
   let http: FastifyInstance;
   const agents: Record<string, Agent> = {};
   beforeAll(async () => {
-    await setDemoPasswords(ctx);
-    const port = await freePort();
-    http = await startHttpServer({ port, isReady: () => true, context: () => ctx });
-    useWebServer(`http://127.0.0.1:${port}`);
+    http = await serveWeb(ctx);
     // The log-in rate limit is per user: each signs in once for the whole spec.
     for (const user of ['me.officer', 'pm.governance', 'pm.health', 'donor.a']) agents[user] = await Agent.signedIn(user);
   });

@@ -1,11 +1,31 @@
 /** A user agent for the web specs: a cookie jar, signs in through the log-in form like a browser. */
+import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { demoPassword } from '../../app/auth.js';
+import { demoPassword, setDemoPasswords } from '../../app/auth.js';
+import type { AppContext } from '../../app/context.js';
+import { loadConfig } from '../../config/config.js';
+import type { Pool } from '../../db/pool.js';
+import { createLogger } from '../../runtime/logger.js';
+import { startHttpServer } from '../../web/server.js';
+import { freePort } from './global-setup.js';
 
 let webBase = '';
 /** The base URL of the web server the spec started. */
 export function useWebServer(base: string): void {
   webBase = base;
+}
+
+/** A context with only a database, for specs of pages that need no Temporal client. */
+export const databaseOnlyContext = (pool: Pool, name: string): AppContext =>
+  ({ config: loadConfig({}), log: createLogger('warn', name), pool }) as unknown as AppContext;
+
+/** The web application over `ctx` on a free port, the demo users' passwords set; agents talk to it. Close it after. */
+export async function serveWeb(ctx: AppContext): Promise<FastifyInstance> {
+  await setDemoPasswords(ctx);
+  const port = await freePort();
+  const http = await startHttpServer({ port, isReady: () => true, context: () => ctx });
+  useWebServer(`http://127.0.0.1:${port}`);
+  return http;
 }
 
 export class Agent {
