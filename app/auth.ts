@@ -124,7 +124,8 @@ export type Action =
   | 'decide' // approve or return (the workflow then checks the user is an approver of the open step)
   | 'resubmit'
   | 'cancel'
-  | 'define_project'; // create or change a project's results matrix (a logframe import)
+  | 'define_project' // create or change a project's results matrix (a logframe import)
+  | 'enter_data'; // record or correct indicator values by hand
 
 const INTERNAL: Role[] = ['admin', 'me_officer', 'project_manager', 'approver', 'viewer'];
 const RULES: Record<Action, Role[]> = {
@@ -136,6 +137,7 @@ const RULES: Record<Action, Role[]> = {
   resubmit: ['me_officer'],
   cancel: ['admin', 'me_officer'],
   define_project: ['admin', 'me_officer'],
+  enter_data: ['admin', 'me_officer'],
 };
 
 export const hasRole = (p: Principal, ...roles: Role[]) => p.roles.some((g) => roles.includes(g.role));

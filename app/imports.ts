@@ -19,6 +19,7 @@ import {
 import { groupRejections, mismatchWarnings, type OrdLabel } from '../imports/disaggregation-messages.js';
 import type { TextEncoding } from '../imports/encoding.js';
 import { COL, COLUMNS, normaliseColumnName, type Column, type SourceRow } from '../imports/format.js';
+import type { DisaggregationDimension } from '../domain/results-framework.js';
 import { FileRefused, refuse, type ImportIssue, type RowIssue } from '../imports/issues.js';
 import { openRows } from '../imports/open-source.js';
 import { RowValidator } from '../imports/row-validation.js';
@@ -88,11 +89,12 @@ interface BatchRun {
   batchId: number;
   enteredBy: string;
   /** What `ord` (SourceRow.row) is: a row number of the file, or a quarantine entry id. */
-  ords: 'rows' | 'quarantine entries';
+  ords: 'rows' | 'quarantine entries' | 'a correction';
   errorLimit: number;
 }
 
-const ordLabel = (ords: BatchRun['ords']): OrdLabel => (ords === 'rows' ? (ord) => `row ${ord}` : (ord) => `quarantine entry #${ord}`);
+const ordLabel = (ords: BatchRun['ords']): OrdLabel =>
+  ords === 'rows' ? (ord) => `row ${ord}` : ords === 'a correction' ? () => 'the corrected value' : (ord) => `quarantine entry #${ord}`;
 
 /**
  * One batch through the fast path: validate each row while streaming it into the staging table, then
@@ -119,7 +121,7 @@ async function runBatch(tx: pg.PoolClient, rows: AsyncIterable<SourceRow[]>, run
   }
   await writer.close();
   await analyseStaging(tx);
-  await rejectDuplicateCells(tx, run.ords);
+  await rejectDuplicateCells(tx, run.ords === 'a correction' ? 'rows' : run.ords); // one row: never a duplicate
   await matchCurrentValues(tx);
   const mismatches = await findDisaggregationMismatches(tx);
   await rejectGroups(tx, groupRejections(mismatches, label));
@@ -198,6 +200,44 @@ export async function resubmitQuarantined(ctx: DbContext, cmd: ResubmitCommand):
     // Problems are reported on the row of the file the entry came from.
     const byId = new Map(entries.map((e) => [e.id, e]));
     return finishReport(tx, batchId, 'quarantine', outcome, (id) => ({ file: byId.get(id ?? -1)?.file ?? 'quarantine', row: byId.get(id ?? -1)?.row ?? null }));
+  });
+}
+
+export interface ValueCorrectionCommand {
+  projectCode: string;
+  indicatorCode: string;
+  period: string;
+  /** The cell's disaggregation ('' or absent: not split by that dimension). */
+  disaggregation: Partial<Record<DisaggregationDimension, string>>;
+  /** As typed: checked like a cell of a file (numbers, yes/no, text for qualitative indicators). */
+  value: string;
+  numerator?: string;
+  denominator?: string;
+  /** Why it changed: required, it stays with the revision. */
+  comment: string;
+  evidenceUrl?: string;
+  by: string;
+}
+
+/**
+ * One value corrected by hand (the web's indicator page): the same checks and revision rules as a
+ * row of a file, in a batch of its own ("correction by USER"); a refused correction stores nothing and
+ * is not quarantined (the officer sees why at once).
+ */
+export async function correctValue(ctx: DbContext, c: ValueCorrectionCommand): Promise<ImportReport> {
+  if (!c.comment.trim()) throw new RbmError('invalid_input', 'say why the value changes: the comment stays with the new revision', { field: 'comment', in: 'body' });
+  const given: Partial<Record<Column, string>> = {
+    project_code: c.projectCode, indicator_code: c.indicatorCode, period: c.period, value: c.value, ...c.disaggregation,
+    numerator: c.numerator ?? '', denominator: c.denominator ?? '', comment: c.comment.trim(), evidence_url: c.evidenceUrl ?? '', source: `corrected by ${c.by}`,
+  };
+  const cells = COLUMNS.map((col) => given[col]?.trim() ?? '');
+  const file = `correction by ${c.by}`;
+  return inTransaction(ctx.pool, async (tx) => {
+    await lockImports(tx);
+    const batchId = await createBatch(tx, { kind: 'correction', fileName: file, sha256: null, bytes: null, format: null, importedBy: c.by });
+    const rows: SourceRow[] = [{ row: 1, cells, issues: [] }];
+    const outcome = await runBatch(tx, (async function* () { yield rows; })(), { batchId, enteredBy: c.by, ords: 'a correction', errorLimit: DEFAULT_ERROR_LIMIT });
+    return finishReport(tx, batchId, file, outcome, () => ({ file, row: null }));
   });
 }
 

@@ -44,7 +44,7 @@ export async function loadCatalogue(q: Queryable): Promise<Catalogue> {
 // Batches
 
 export interface BatchStart {
-  kind: 'file' | 'resubmit';
+  kind: 'file' | 'resubmit' | 'correction';
   fileName: string;
   sha256: string | null;
   bytes: number | null;

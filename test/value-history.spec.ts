@@ -325,4 +325,50 @@ describe('the project and indicator pages', () => {
     expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:code', 'path:indicator', 'query:period']);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/common-indicators', '/api/v1/projects']));
   });
+
+  it('lets an M&E officer correct one value as a new revision, checked like an import; a project manager may not', async () => {
+    const officer = agents['me.officer']!;
+    const current = async (indicator: string, where = "v.sex = '' AND v.location = ''") => (await pool.query(
+      `SELECT v.value, v.comment, v.entered_by FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id
+        WHERE p.code = $1 AND i.code = $2 AND v.period = $3 AND v.superseded_at IS NULL AND v.age_group = '' AND v.population_type = ''
+          AND v.nationality = '' AND ${where}`, [PROJECT, indicator, PERIOD],
+    )).rows[0] as { value: number; comment: string; entered_by: string };
+    const post = async (agent: Agent, indicator: string, form: Record<string, string>) => {
+      const url = `/projects/${PROJECT}/indicators/${indicator}`;
+      const res = await agent.fetch(`${url}/correct`, { method: 'POST', form: { _csrf: await agent.formToken(url), period: PERIOD, ...form } });
+      return { res, page: res.status === 303 ? await (await agent.fetch(res.headers.get('location')!)).text() : await res.text() };
+    };
+    // OP1.4.a must add up to its breakdowns by sex and location: a new total alone is refused, nothing stored.
+    const before = await current('OP1.4.a');
+    const refused = await post(officer, 'OP1.4.a', { value: String(before.value + 5), comment: 'Recount' });
+    expect(refused.res.status).toBe(303);
+    expect(refused.page).toContain('Not stored:');
+    expect(refused.page).toMatch(/the values add up to \d+, not to the total on the corrected value \(\d+\)/);
+    expect(await current('OP1.4.a')).toEqual(before);
+
+    // Each current value has its form, naming the cell it corrects.
+    const page = await (await officer.fetch(`/projects/${PROJECT}/indicators/${INDICATOR}?period=${PERIOD}`)).text();
+    expect(page).toContain(`Correct ${PERIOD} total`);
+    // OC1.a (a count without breakdowns): stored as a new revision with its reason; the old one stays.
+    const old = await current(INDICATOR);
+    const stored = await post(officer, INDICATOR, { value: String(old.value + 1), comment: 'A decree adopted in September was missed' });
+    expect(stored.page).toContain(`Stored: ${PERIOD} total is now ${old.value + 1}`);
+    expect(await current(INDICATOR)).toMatchObject({ value: old.value + 1, comment: 'A decree adopted in September was missed', entered_by: 'me.officer' });
+    expect(stored.page).toContain('A decree adopted in September was missed');
+    expect(stored.page).toContain(`<a href="/projects/${PROJECT}">${PROJECT}</a> › ${INDICATOR}`);
+    expect(stored.page).toMatch(new RegExp(`<s>${old.value}</s><br><span class="muted">replaced on`));
+    const batch = (await pool.query(`SELECT kind, file_name, accepted FROM import_batches ORDER BY id DESC LIMIT 1`)).rows[0];
+    expect(batch).toEqual({ kind: 'correction', file_name: 'correction by me.officer', accepted: 1 });
+
+    // Without a reason: refused before anything is checked.
+    const noReason = await officer.fetch(`/projects/${PROJECT}/indicators/${INDICATOR}/correct`, {
+      method: 'POST', form: { _csrf: await officer.formToken(`/projects/${PROJECT}`), period: PERIOD, value: '3', comment: ' ' },
+    });
+    expect(noReason.status).toBe(400);
+    // A project manager reads the page without the form, and may not post it.
+    const pm = agents['pm.governance']!;
+    expect(await (await pm.fetch(`/projects/${PROJECT}/indicators/${INDICATOR}`)).text()).not.toContain('Save as a new revision');
+    expect((await post(pm, INDICATOR, { value: '1', comment: 'no' })).res.status).toBe(403);
+    expect((await current(INDICATOR)).value).toBe(old.value + 1);
+  });
 });

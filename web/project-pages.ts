@@ -8,13 +8,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { can, isInternal, type Principal } from '../app/auth.js';
+import { authorize, can, isInternal, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
+import { correctValue } from '../app/imports.js';
 import { buildLogframeExport } from '../app/logframe.js';
 import { indicatorValues, projectOverview, type IndicatorLine, type IndicatorValuesView } from '../app/values.js';
 import { isRbmError, RbmError } from '../domain/errors.js';
 import { comparePeriods, periodLabel } from '../domain/periods.js';
-import { formatFigure, formatNumber } from '../domain/value-history.js';
+import { DISAGGREGATION_DIMENSIONS, type DisaggregationDimension } from '../domain/results-framework.js';
+import { cellLabel, formatFigure, formatNumber } from '../domain/value-history.js';
 import { documentRoutes, mountRoute, PROJECT } from './api.js';
 import { renderPage, type LayoutData } from './render.js';
 import { forbidden, requirePrincipal } from './server.js';
@@ -24,6 +26,15 @@ type Ctx = () => AppContext;
 const PERIOD = z.string().regex(/^\d{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$/, 'a period: 2025-Q3, 2025-H1, 2025 or 2025-07').describe('reporting period, e.g. 2025-Q3');
 const INDICATOR = z.string().trim().min(1, 'an indicator code such as OC1.a').max(50).describe("indicator code within the project, e.g. OC1.a");
 const ProjectParams = z.object({ code: PROJECT });
+const CorrectionForm = z.object({
+  period: z.string().min(1),
+  value: z.string().trim().min(1, 'give the new value'),
+  numerator: z.string().optional(),
+  denominator: z.string().optional(),
+  comment: z.string().trim().min(1, 'say why the value changes: it stays with the new revision'),
+  evidence_url: z.string().optional(),
+  ...Object.fromEntries(DISAGGREGATION_DIMENSIONS.map((d) => [d, z.string().optional()])) as Record<DisaggregationDimension, z.ZodOptional<z.ZodString>>,
+});
 const IndicatorParams = z.object({ code: PROJECT, indicator: INDICATOR });
 const ValuesQuery = z.object({ period: PERIOD.optional() });
 
@@ -73,9 +84,12 @@ function indicatorRow(projectCode: string, line: IndicatorLine) {
   };
 }
 
-function indicatorPageData(v: IndicatorValuesView, allPeriods: string[]) {
+function indicatorPageData(v: IndicatorValuesView, allPeriods: string[], canCorrect: boolean) {
   const i = v.indicator;
   return {
+    canCorrect,
+    correctUrl: `${indicatorUrl(v.project.code, i.code)}/correct`,
+    hasParts: i.type === 'percentage' || i.type === 'ratio',
     project: v.project,
     projectUrl: `/projects/${encodeURIComponent(v.project.code)}`,
     url: indicatorUrl(v.project.code, i.code),
@@ -105,7 +119,9 @@ function indicatorPageData(v: IndicatorValuesView, allPeriods: string[]) {
       percentShown: percent(p.percentOfTarget), cumulativeShown: formatFigure(p.cumulative, i.type),
     })),
     // Newest period first (what an officer checks after an import); cells keep their order within a period.
-    cells: [...v.cells].sort((a, b) => comparePeriods(b.period, a.period)),
+    cells: [...v.cells].sort((a, b) => comparePeriods(b.period, a.period)).map((c) => ({
+      ...c, dims: DISAGGREGATION_DIMENSIONS.map((name) => ({ name, value: c.disaggregation[name] ?? '' })),
+    })),
     revisions: v.revisions,
     superseded: v.superseded,
   };
@@ -124,6 +140,32 @@ export function registerProjectPages(app: FastifyInstance, ctx: Ctx, layout: (re
       quarter: o.quarter, quarterLabel, asOf: o.asOf, results,
       indicatorCount: results.reduce((n, r) => n + r.indicators.length, 0),
     }));
+  });
+
+  // One value corrected by hand: a new revision through the same checks as an import, with its reason.
+  app.post('/projects/:code/indicators/:indicator/correct', async (req, reply) => {
+    const p = requirePrincipal(req);
+    const { code, indicator } = IndicatorParams.parse(req.params);
+    requireReader(p, code);
+    authorize(p, 'enter_data', code);
+    const parsed = CorrectionForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new RbmError('invalid_input', `field "${issue.path.join('.')}": ${issue.message}`, { field: String(issue.path[0]), in: 'body' });
+    }
+    const f = parsed.data;
+    const disaggregation = Object.fromEntries(DISAGGREGATION_DIMENSIONS.map((d) => [d, f[d] ?? '']));
+    const report = await orNoProject(code, () => correctValue(ctx(), {
+      projectCode: code, indicatorCode: indicator, period: f.period, disaggregation, value: f.value, numerator: f.numerator, denominator: f.denominator,
+      comment: f.comment, evidenceUrl: f.evidence_url, by: p.userId,
+    }));
+    const cell = `${f.period} ${cellLabel(disaggregation)}`;
+    req.session.flash = report.accepted
+      ? { kind: 'ok', text: `Stored: ${cell} is now ${f.value}; the value it replaces stays below as an earlier revision.` }
+      : report.unchanged
+        ? { kind: 'ok', text: `Nothing changed: ${cell} already holds that value and comment.` }
+        : { kind: 'error', text: `Not stored: ${[...new Set(report.errors.map((e) => (e.column ? `${e.column}: ${e.message}` : e.message)))].join('; ')}` };
+    return reply.redirect(`${indicatorUrl(code, indicator)}?period=${encodeURIComponent(f.period)}`, 303);
   });
 
   // The results matrix as the logframe workbook `rbm logframe export` writes: change it, upload it on /data.
@@ -148,7 +190,7 @@ export function registerProjectPages(app: FastifyInstance, ctx: Ctx, layout: (re
     // The period filter offers the periods that have values (from the unfiltered history).
     const all = query.data.period ? await indicatorValues(ctx(), { projectCode: code, indicatorCode: indicator }) : view;
     const periods = [...new Set(all.cells.map((c) => c.period))].reverse();
-    return reply.type('text/html; charset=utf-8').send(renderPage('project-indicator', layout(req, reply, `${view.project.code} ${view.indicator.code}`), indicatorPageData(view, periods)));
+    return reply.type('text/html; charset=utf-8').send(renderPage('project-indicator', layout(req, reply, `${view.project.code} ${view.indicator.code}`), indicatorPageData(view, periods, can(p, 'enter_data', code))));
   });
 
   const routes = [
