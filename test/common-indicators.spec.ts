@@ -373,6 +373,30 @@ describe('the library on the web', () => {
     expect(pm.results.periods.at(-1).line.actual).toBe(await total('CI-GOV-01', '2025-Q4', ['LY10P0542']));
   });
 
+  it('shows each framework as a tree with the projects contributing to each node', async () => {
+    const officer = await Agent.signedIn('viewer');
+    const unsdcf = await officer.fetch('/frameworks');
+    expect(unsdcf.status).toBe(200);
+    const html = await unsdcf.text();
+    // Every UNSDCF node is listed once, nested under its parent, with its contributing projects linked.
+    const nodes = (await pool.query(`SELECT code, parent_code FROM framework_nodes WHERE framework = 'unsdcf'`)).rows as Array<{ code: string; parent_code: string | null }>;
+    expect(nodes.length).toBeGreaterThan(3);
+    for (const n of nodes) expect(html.split(`<li data-node="${n.code}">`).length - 1, n.code).toBe(1);
+    const child = nodes.find((n) => n.parent_code)!;
+    expect(html.indexOf(`<li data-node="${child.code}">`)).toBeGreaterThan(html.indexOf(`<li data-node="${child.parent_code}">`));
+    const contributing = (await pool.query(
+      `SELECT DISTINCT c.node_code, p.code FROM result_contributions c JOIN results r ON r.id = c.result_id JOIN projects p ON p.id = r.project_id
+        JOIN framework_nodes n ON n.code = c.node_code WHERE n.framework = 'unsdcf' ORDER BY 1, 2 LIMIT 1`,
+    )).rows[0] as { node_code: string; code: string };
+    const item = html.slice(html.indexOf(`<li data-node="${contributing.node_code}">`));
+    expect(item.slice(0, item.indexOf('</li>'))).toContain(`<a href="/projects/${contributing.code}"><code>${contributing.code}</code></a>`);
+    const pillars = await (await officer.fetch('/frameworks?framework=iom_pillar')).text();
+    expect(pillars).toContain('<li data-node="IOM-GOVERNANCE">');
+    expect(pillars).not.toContain(`<li data-node="${child.code}">`);
+    expect((await officer.fetch('/frameworks?framework=nope')).status).toBe(400);
+    expect((await (await Agent.signedIn('donor.b')).fetch('/frameworks')).status).toBe(403);
+  });
+
   it('answers the JSON API with zod-validated codes, refuses donors, and documents the routes', async () => {
     const officer = await Agent.signedIn('admin');
     const list = await officer.json('/api/v1/common-indicators');

@@ -1,5 +1,6 @@
 /**
- * The library of common indicators on the web: the page /library (every entry, with how many project
+ * What projects roll up to, on the web: the frameworks page /frameworks (UNSDCF, IOM pillars, SDG, GCM
+ * as trees with the contributing projects), and the library of common indicators: the page /library (every entry, with how many project
  * indicators and projects link to it), /library/:code (one entry and its linked project indicators),
  * and the same as JSON under /api/v1/common-indicators (zod-validated, in /openapi.json). For staff;
  * linked project indicators are shown only for the projects the user may read.
@@ -9,7 +10,10 @@ import { z } from 'zod';
 import { can, isInternal, type Principal } from '../app/auth.js';
 import { commonIndicatorResults, commonIndicatorShow, commonIndicatorsList, type CommonIndicatorResults, type CommonIndicatorView } from '../app/common-indicators.js';
 import type { AppContext } from '../app/context.js';
+import { frameworkTree } from '../app/admin-views.js';
 import { COMMON_CODE_PATTERN } from '../domain/common-indicators.js';
+import { RbmError } from '../domain/errors.js';
+import { FRAMEWORK_KINDS, type FrameworkKind } from '../domain/results-framework.js';
 import { documentRoutes, mountRoute } from './api.js';
 import { renderPage, type LayoutData } from './render.js';
 import { forbidden, requirePrincipal } from './server.js';
@@ -33,7 +37,23 @@ async function entryFor(ctx: AppContext, p: Principal, code: string): Promise<Co
   return { ...view, indicators, hidden: view.indicators.length - indicators.length, results: await commonIndicatorResults(ctx, code, { canRead }) };
 }
 
+const FRAMEWORK_LABELS: Record<FrameworkKind, string> = { unsdcf: 'UNSDCF', iom_pillar: 'IOM pillars', sdg: 'SDG targets', gcm: 'Global Compact for Migration' };
+const FrameworkQuery = z.object({ framework: z.enum(FRAMEWORK_KINDS).default('unsdcf') });
+
 export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData): void {
+  app.get('/frameworks', async (req, reply) => {
+    const p = requirePrincipal(req);
+    if (!isInternal(p)) throw forbidden('the frameworks are for IOM staff');
+    const query = FrameworkQuery.safeParse(req.query ?? {});
+    if (!query.success) throw new RbmError('invalid_input', `field "framework": one of ${FRAMEWORK_KINDS.join(', ')}`, { field: 'framework', in: 'query' });
+    const { framework } = query.data;
+    const frameworks = FRAMEWORK_KINDS.map((id) => ({ id, label: FRAMEWORK_LABELS[id], selected: id === framework }));
+    type Node = Awaited<ReturnType<typeof frameworkTree>>[number];
+    const readable = (n: Node): Node & { levelLabel: string } => ({ ...n, levelLabel: n.level.replace(/_/g, ' '), children: n.children.map(readable) });
+    const roots = (await frameworkTree(ctx(), framework)).map(readable);
+    return reply.type('text/html; charset=utf-8').send(renderPage('frameworks', layout(req, reply, `Frameworks: ${FRAMEWORK_LABELS[framework]}`), { frameworks, roots }));
+  });
+
   app.get('/library', async (req, reply) => {
     requireStaff(requirePrincipal(req));
     const entries = await commonIndicatorsList(ctx());

@@ -26,7 +26,7 @@ const ROLE_LABELS: Record<string, string> = {
 function navFor(p: Principal, current: string): NavItem[] {
   const items: NavItem[] = [];
   if (hasRole(p, 'project_manager', 'approver')) items.push({ href: '/inbox', label: 'Approval inbox' });
-  if (isInternal(p)) items.push({ href: '/portfolio', label: 'Portfolio' }, { href: '/library', label: 'Common indicators' });
+  if (isInternal(p)) items.push({ href: '/portfolio', label: 'Portfolio' }, { href: '/frameworks', label: 'Frameworks' }, { href: '/library', label: 'Common indicators' });
   if (hasRole(p, 'admin', 'me_officer')) items.push({ href: '/data', label: 'Data' }, { href: '/deliveries', label: 'Deliveries' });
   items.push({ href: '/reports', label: isDonor(p) && !isInternal(p) ? 'Our reports' : 'Final reports' });
   if (isAdmin(p)) {
