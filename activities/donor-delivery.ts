@@ -3,16 +3,38 @@
  * Excel when the agreement asks) attached and a link to the donor portal, exactly once per recipient
  * and version (see db/deliveries-repository.ts).
  */
+import { Context } from '@temporalio/activity';
 import { PERIOD_KIND_OF, type Frequency } from '../domain/agreements.js';
+import { donorMayReceive } from '../domain/donor-access.js';
 import { parsePeriod } from '../domain/periods.js';
 import type { ArtifactRef } from '../domain/report-cycle.js';
-import { donorRecipients } from '../db/agreements-repository.js';
+import { donorRecipients, listAgreements } from '../db/agreements-repository.js';
 import { digestRecipients, latestApprovedReports } from '../db/digests-repository.js';
 import { readArtifact } from '../db/cycles-repository.js';
 import { claimDelivery, failOpenDeliveries, markDelivery } from '../db/deliveries-repository.js';
 import type { Pool } from '../db/pool.js';
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import type { Mailer } from './mailer.js';
+
+/**
+ * Runs `fn` heartbeating every 5 s when it is an activity (the workflow's heartbeat timeout then
+ * notices a killed worker within 30 s and retries on another; issue 15); called directly, just runs it.
+ */
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  let activity: Context | undefined;
+  try {
+    activity = Context.current();
+  } catch {
+    return fn();
+  }
+  activity.heartbeat();
+  const beat = setInterval(() => activity.heartbeat(), 5_000);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(beat);
+  }
+}
 
 export interface DonorDeliveryOutcome {
   donorCode: string;
@@ -25,6 +47,7 @@ const FREQUENCY_OF_KIND: Record<string, Frequency | undefined> = Object.fromEntr
 export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http://127.0.0.1:3000' }: { pool: Pool; mailer?: Mailer; publicUrl?: string }) {
   return {
     async deliverToDonors(input: { cycleId: string; projectCode: string; period: string; templateId: string; version: number; artifacts: ArtifactRef[] }): Promise<DonorDeliveryOutcome[]> {
+      return heartbeating(async () => {
       const frequency = FREQUENCY_OF_KIND[parsePeriod(input.period).kind];
       if (!frequency) return []; // monthly periods have no donor agreements
       const recipients = await donorRecipients(pool, input.projectCode, input.templateId, frequency);
@@ -42,11 +65,14 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
           outcomes.push({ donorCode: r.donorCode, email: r.email, state: claim === 'sent' ? 'already_sent' : 'unconfirmed' });
           continue;
         }
-        const files = input.artifacts.filter((a) => a.format === 'pdf' || (a.format === 'xlsx' && r.sendExcel));
+        // The recipient's agreement for this project and template decides the files (the Excel only if it asks for it).
+        const agreement = { donorCode: r.donorCode, projectCode: input.projectCode, templateId: input.templateId, sendExcel: r.sendExcel };
+        const files = input.artifacts.filter((a) => donorMayReceive({ donorCodes: [r.donorCode], fundedProjects: [input.projectCode] }, [agreement], { projectCode: input.projectCode, templateId: input.templateId, format: a.format }));
         await sendReportMail({ pool, mailer, publicUrl }, { idempotencyKey: key, projectTitle: project.title, projectCode: project.code, period: input.period, version: input.version, to: r, files });
         outcomes.push({ donorCode: r.donorCode, email: r.email, state: 'sent' });
       }
       return outcomes;
+      });
     },
 
     /**
@@ -54,7 +80,7 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
      * project the donor funds, exactly once per donor, month and recipient.
      */
     async sendDonorDigest(input: { donorCode: string; month: string }): Promise<Array<{ email: string; state: string; reports: number }>> {
-      const reports = await latestApprovedReports(pool, input.donorCode);
+      const reports = await digestReports(pool, input.donorCode);
       if (!reports.length) return [];
       const outcomes: Array<{ email: string; state: string; reports: number }> = [];
       for (const to of await digestRecipients(pool, input.donorCode)) {
@@ -94,6 +120,22 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
       return failOpenDeliveries(pool, input.cycleId, input.version, input.error);
     },
   };
+}
+
+/**
+ * The digest's reports: of the latest approved report of each project and template the donor funds,
+ * those its agreements cover (the same rule as the portal), then the latest period per project.
+ */
+async function digestReports(pool: Pool, donorCode: string) {
+  const candidates = await latestApprovedReports(pool, donorCode);
+  const agreements = (await listAgreements(pool)).filter((a) => a.donorCode === donorCode);
+  const donor = { donorCodes: [donorCode], fundedProjects: [...new Set(candidates.map((r) => r.projectCode))] };
+  const latest = new Map<string, (typeof candidates)[number]>();
+  for (const r of candidates.filter((c) => donorMayReceive(donor, agreements, { projectCode: c.projectCode, templateId: c.templateId, format: c.pdf.format }))) {
+    const cur = latest.get(r.projectCode);
+    if (!cur || r.period > cur.period) latest.set(r.projectCode, r);
+  }
+  return [...latest.values()].sort((a, b) => a.projectCode.localeCompare(b.projectCode));
 }
 
 /** Sends one donor mail for a claimed delivery and records the outcome ('sent', or 'failed' and rethrown). */

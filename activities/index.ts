@@ -17,6 +17,7 @@ import { claimNotification, markNotification } from '../db/notifications-reposit
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import { getUserName, getUsers } from '../db/users-repository.js';
 import { RbmError } from '../domain/errors.js';
+import { fileNameComponent, pathInside } from '../domain/file-names.js';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -91,8 +92,9 @@ export function createActivities({ pool, outDir, mailer, publicUrl = 'http://127
 
     /** Copies the final files into the outbox folder, once per cycle version. Returns where they went. */
     async deliverToOutbox(input: { cycleId: string; projectCode: string; version: number; artifacts: ArtifactRef[] }): Promise<string[]> {
-      const folder = path.join(outDir, input.projectCode.replace(/[^A-Za-z0-9.-]+/g, '-'));
-      const paths = input.artifacts.map((a) => path.join(folder, a.filename));
+      // Names from data: safe components, and each path checked to stay inside the outbox (issue 14, 8b).
+      const folder = pathInside(outDir, fileNameComponent(input.projectCode));
+      const paths = input.artifacts.map((a) => pathInside(folder, fileNameComponent(a.filename)));
       await deliverOnce(
         pool,
         { idempotencyKey: `${input.cycleId}:v${input.version}:outbox`, cycleId: input.cycleId, version: input.version, channel: 'outbox', recipient: folder },
@@ -101,7 +103,7 @@ export function createActivities({ pool, outDir, mailer, publicUrl = 'http://127
           for (const a of input.artifacts) {
             const stored = await readArtifact(pool, a.id);
             if (!stored || stored.ref.sha256 !== a.sha256) throw new Error(`artifact ${a.id} (${a.filename}) is missing or changed`);
-            await fs.writeFile(path.join(folder, a.filename), stored.content);
+            await fs.writeFile(pathInside(folder, fileNameComponent(a.filename)), stored.content);
           }
           return { paths };
         },
@@ -119,8 +121,11 @@ export function createRenderActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
       stage: 'draft' | 'final'; decisions: Decision[];
     }): Promise<RenderedReport> {
       return nonRetryable(async () => {
-        Context.current().heartbeat();
-        const { model, files } = await buildReportFiles(pool, { ...input, generatedAt: new Date().toISOString() });
+        // Heartbeats while the PDF is laid out off-thread: the workflow's heartbeat timeout notices a dead worker.
+        const activity = Context.current();
+        activity.heartbeat();
+        const beat = setInterval(() => activity.heartbeat(), 5_000);
+        const { model, files } = await buildReportFiles(pool, { ...input, generatedAt: new Date().toISOString() }).finally(() => clearInterval(beat));
         const headline = { indicatorCount: model.summary.indicatorCount, byStatus: model.summary.byStatus };
         // A retried render keeps the files of the first attempt: a version's files never change.
         const existing = await findArtifacts(pool, input.cycleId, input.version, input.stage);

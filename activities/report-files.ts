@@ -6,17 +6,20 @@
  *
  * A mission-scope template (the mission overview) rolls every project up instead of reading one.
  */
-import { buildReportModel, type ApprovalEntry, type ReportModel } from '../domain/report-model.js';
-import type { Decision } from '../domain/report-cycle.js';
+import { buildReportModel, type ApprovalEntry, type ReportModel, type ReportRevision } from '../domain/report-model.js';
+import type { CycleReopening, Decision } from '../domain/report-cycle.js';
+import { diffValues } from '../domain/value-diff.js';
 import { buildMissionRollup, type MissionOverviewModel, type RollupProjectInput } from '../domain/rollup.js';
-import type { FrameworkNode } from '../domain/results-framework.js';
-import { periodLabel } from '../domain/periods.js';
-import { loadCommonIndicatorLibrary } from '../db/common-indicators-repository.js';
+import type { FrameworkNode, IndicatorValue } from '../domain/results-framework.js';
+import { parsePeriod, periodLabel } from '../domain/periods.js';
+import { fileNameComponent } from '../domain/file-names.js';
+import { libraryRulesFor, loadCommonIndicatorLibrary } from '../db/common-indicators-repository.js';
 import { readNarrativesAsOf } from '../db/narratives-repository.js';
 import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
 import type { Queryable } from '../db/pool.js';
 import { getUserName } from '../db/users-repository.js';
-import { readRollupValuesAsOf, readValuesAsOf } from '../db/values-repository.js';
+import { readRollupValuesAsOf, readValueProvenanceAsOf, readValuesAsOf } from '../db/values-repository.js';
+import { sha256Hex, versionDataAsOf } from '../db/cycles-repository.js';
 import { renderMissionWorkbook } from '../render/excel/mission-workbook.js';
 import { renderReportWorkbook } from '../render/excel/render-workbook.js';
 import { renderPdfOffThread } from '../render/pdf/pool.js';
@@ -37,15 +40,18 @@ export interface ReportRequest {
   stage: 'preview' | 'draft' | 'final';
   decisions: Decision[];
   generatedAt: string;
+  /** A cycle reopened after approval: the report says so and lists what changed since the approved version. */
+  revisionOf?: CycleReopening;
 }
 export interface ReportFiles {
   model: ReportModel | MissionOverviewModel;
   files: Array<{ format: 'xlsx' | 'pdf'; filename: string; content: Buffer }>;
 }
 
+/** The file name of a report: each part from data made a safe path component (domain/file-names.ts). */
 export function reportFilename(r: Pick<ReportRequest, 'projectCode' | 'period' | 'templateId' | 'version' | 'stage'>, format: 'xlsx' | 'pdf'): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-');
-  return `${safe(r.projectCode)}_${safe(r.period)}_${safe(r.templateId)}_v${r.version}_${r.stage}.${format}`;
+  const safe = (s: string) => fileNameComponent(s).replace(/_/g, '-'); // "_" separates the parts
+  return fileNameComponent(`${safe(r.projectCode)}_${safe(r.period)}_${safe(r.templateId)}_v${r.version}_${safe(r.stage)}.${format}`);
 }
 
 /** The cycle a report belongs to: its own id, or for a preview the id its cycle would have (for its narrative). */
@@ -55,6 +61,8 @@ export const narrativeCycleId = (r: Pick<ReportRequest, 'cycleId' | 'projectCode
 export async function buildReportModelFromDb(q: Queryable, r: ReportRequest, template: TemplateManifest = getTemplate(r.templateId)): Promise<ReportModel> {
   const bundle = await getProjectBundle(q, r.projectCode);
   const values = await readValuesAsOf(q, r.projectCode, r.dataAsOf);
+  const provenance = await readValueProvenanceAsOf(q, r.projectCode, r.dataAsOf);
+  const revision = r.revisionOf && r.cycleId ? await revisionSince(q, { ...r, cycleId: r.cycleId }, r.revisionOf, values) : null;
   const narrative = await readNarrativesAsOf(q, narrativeCycleId(r), r.dataAsOf);
   const approvals: ApprovalEntry[] = [];
   for (const d of r.decisions) {
@@ -72,12 +80,25 @@ export async function buildReportModelFromDb(q: Queryable, r: ReportRequest, tem
     frameworkNodes: bundle.frameworkNodes,
     period: r.period,
     template,
-    cycle: { id: r.cycleId, version: r.version, status: r.stage, dataAsOf: r.dataAsOf },
+    // The same digest the cycle recorded when it gathered these values (activities/index.ts gatherCycleData).
+    cycle: { id: r.cycleId, version: r.version, status: r.stage, dataAsOf: r.dataAsOf, dataSha256: sha256Hex(JSON.stringify(values)) },
     approvals,
     narrative,
     generatedAt: r.generatedAt,
+    validationRules: [...bundle.validationRules, ...(await libraryRulesFor(q, bundle.indicators))],
+    provenance,
+    revision,
   });
   return applyNarrativePartials(model, template);
+}
+
+/** What changed since the approved version of a reopened cycle: its values then and now, up to the report's period. */
+async function revisionSince(q: Queryable, r: ReportRequest & { cycleId: string }, reopening: CycleReopening, now: IndicatorValue[]): Promise<ReportRevision> {
+  const approvedAsOf = await versionDataAsOf(q, r.cycleId, reopening.approvedVersion);
+  if (!approvedAsOf) return { ...reopening, changes: [] };
+  const end = parsePeriod(r.period).end;
+  const before = await readValuesAsOf(q, r.projectCode, approvedAsOf);
+  return { ...reopening, changes: diffValues(before, now).filter((c) => parsePeriod(c.period).end <= end) };
 }
 
 /** Every project rolled up for the period (the mission overview). */

@@ -6,14 +6,17 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { RbmError } from '../domain/errors.js';
 import { qualityPeriod } from '../domain/periods.js';
-import type { ProgressStatus } from '../domain/progress.js';
+import { emptyStatusCounts, type ProgressStatus } from '../domain/progress.js';
 import { buildReportModel } from '../domain/report-model.js';
 import { listDonors, listFrameworkNodes, type DonorRow, type FrameworkNodeRow } from '../db/frameworks-repository.js';
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import { indicatorsWithoutValue, quarantineCountsByProject, sourceRunFacts } from '../db/quality-repository.js';
 import { databaseNow, readRollupValuesAsOf } from '../db/values-repository.js';
+import { listUsers } from '../db/users-repository.js';
 import { can, type Principal } from './auth.js';
 import type { AppContext } from './context.js';
+import { dataScopeOf, requireAdmin, requireDataDesk } from './data-scope.js';
+import { requireStaff } from './web-views.js';
 import { loadSources } from './sources.js';
 
 /** A source whose last success is older than this (or that never succeeded, or whose last run failed) is stale. */
@@ -79,7 +82,7 @@ export async function portfolioQuality(
         cycle: { id: null, version: 0, status: 'preview', dataAsOf: now }, approvals: [], generatedAt: now,
       });
       byOutput = model.sections.map((s) => {
-        const byStatus: Record<ProgressStatus, number> = { on_track: 0, at_risk: 0, off_track: 0, no_data: 0, reported: 0 };
+        const byStatus: Record<ProgressStatus, number> = emptyStatusCounts();
         for (const r of s.rows) byStatus[r.status]++;
         return { key: s.key, title: s.title, illustrative: s.illustrative, indicators: s.rows.length, byStatus };
       });
@@ -139,6 +142,36 @@ export async function schedulesList(ctx: AppContext): Promise<ScheduleListing[]>
   return out;
 }
 
+/**
+ * The schedules of the projects in the user's data scope: an agreement's by its project, a source's by
+ * the project it is configured for; a donor's digest spans projects, so only an unscoped officer sees it.
+ */
+export async function schedulesFor(ctx: AppContext, p: Principal, filter: { kind?: ScheduleListing['kind'] } = {}): Promise<ScheduleListing[]> {
+  requireDataDesk(p, 'schedules');
+  const scope = dataScopeOf(p);
+  const all = (await schedulesList(ctx)).filter((s) => !filter.kind || s.kind === filter.kind);
+  if (scope.all) return all;
+  const sources = await loadSources(ctx).then((c) => c.sources).catch(() => []);
+  const projectOfSource = new Map(sources.map((s) => [s.id, s.project]));
+  return all.filter((s) => {
+    if (s.kind === 'agreement') return scope.allows(s.id.split('/')[2] ?? '');
+    if (s.kind === 'source') return scope.allows(projectOfSource.get(s.id.slice('source/'.length)) ?? '');
+    return false;
+  });
+}
+
+/** As setSchedulePaused, for an administrator signed in. */
+export async function setSchedulePausedAs(ctx: AppContext, p: Principal, id: string, paused: boolean): Promise<void> {
+  requireAdmin(p, 'schedules');
+  return setSchedulePaused(ctx, id, paused, p.userId);
+}
+
+/** The donors, for the admin page of agreements (administrators). */
+export async function donorsFor(ctx: Pick<AppContext, 'pool'>, p: Principal): Promise<DonorRow[]> {
+  requireAdmin(p, 'donors and agreements');
+  return listDonors(ctx.pool);
+}
+
 /** Pauses or resumes an agreement or source schedule (admins), with a note naming who did it. */
 export async function setSchedulePaused(ctx: AppContext, id: string, paused: boolean, by: string): Promise<void> {
   if (!isManaged(id)) throw new RbmError('not_found', `no schedule ${id} (only agreement/* and source/* schedules are managed here)`);
@@ -156,6 +189,12 @@ export async function setSchedulePaused(ctx: AppContext, id: string, paused: boo
 
 export interface FrameworkTreeNode extends FrameworkNodeRow {
   children: FrameworkTreeNode[];
+}
+
+/** The frameworks as trees, for IOM staff. */
+export async function frameworksFor(ctx: Pick<AppContext, 'pool'>, p: Principal, framework?: string): Promise<FrameworkTreeNode[]> {
+  requireStaff(p, 'the frameworks are for IOM staff');
+  return frameworkTree(ctx, framework);
 }
 
 /** The framework nodes as trees (one root per strategic priority, pillar, SDG target or GCM objective without a parent). */
@@ -194,4 +233,10 @@ export function groupByOutput(quality: Map<string, ProjectQuality>, titles: Map<
     }
   }
   return [...groups.values()].sort((a, b) => (a.key === 'other' ? 1 : b.key === 'other' ? -1 : a.key.localeCompare(b.key, 'en', { numeric: true })));
+}
+
+/** Users with their roles (administrators). */
+export async function usersFor(ctx: Pick<AppContext, 'pool'>, p: Principal) {
+  requireAdmin(p, 'users and roles');
+  return listUsers(ctx.pool);
 }

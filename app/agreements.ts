@@ -15,7 +15,10 @@ import { getProjectBundle } from '../db/portfolio-repository.js';
 import { agreementCycleWorkflow } from '../workflows/agreement-cycle.js';
 import { donorDigestWorkflow } from '../workflows/donor-digest.js';
 import { donorsWithAgreements } from '../db/digests-repository.js';
+import { listCycles } from '../db/cycles-repository.js';
+import type { Principal } from './auth.js';
 import type { AppContext } from './context.js';
+import { dataScopeOf, requireAdmin, requireDataDesk } from './data-scope.js';
 import { syncSchedules, type SyncResult } from './schedules.js';
 
 const PREFIX = 'agreement/';
@@ -75,6 +78,32 @@ export async function addAgreement(ctx: AppContext, a: Omit<Agreement, 'id'>): P
 
 export const agreementsList = (ctx: Pick<AppContext, 'pool'>) => listAgreements(ctx.pool);
 export const deliveriesList = (ctx: Pick<AppContext, 'pool'>, filter: { cycleId?: string; state?: string }) => listDeliveries(ctx.pool, filter);
+
+/** Agreements of the projects in the user's data scope (M&E officers and administrators). */
+export async function agreementsFor(ctx: Pick<AppContext, 'pool'>, p: Principal, filter: { projectCode?: string } = {}): Promise<Agreement[]> {
+  requireDataDesk(p, 'agreements');
+  const scope = dataScopeOf(p);
+  return (await listAgreements(ctx.pool)).filter((a) => scope.allows(a.projectCode) && (!filter.projectCode || a.projectCode === filter.projectCode));
+}
+
+/**
+ * Deliveries of the cycles of projects in the user's data scope; a donor's monthly digest spans the
+ * donor's projects, so only an unscoped officer sees it (with the donors' addresses).
+ */
+export async function deliveriesFor(ctx: Pick<AppContext, 'pool'>, p: Principal, filter: { cycleId?: string; state?: string } = {}): Promise<DeliveryRow[]> {
+  requireDataDesk(p, 'deliveries');
+  const scope = dataScopeOf(p);
+  const rows = await listDeliveries(ctx.pool, filter);
+  if (scope.all) return rows;
+  const projectOf = new Map((await listCycles(ctx.pool)).map((c) => [c.id, c.projectCode]));
+  return rows.filter((d) => d.cycleId !== null && scope.allows(projectOf.get(d.cycleId) ?? ''));
+}
+
+/** Adds or changes an agreement (administrators); its Schedule follows. */
+export async function addAgreementAs(ctx: AppContext, p: Principal, a: Omit<Agreement, 'id'>): Promise<Agreement> {
+  requireAdmin(p, 'donors and agreements');
+  return addAgreement(ctx, a);
+}
 
 /** Resends one e-mail delivery deliberately (a new delivery record, linked to the original). */
 export async function retryDelivery(ctx: AppContext, id: number, smtpUrl: string | null | undefined): Promise<DeliveryRow> {

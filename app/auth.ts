@@ -1,14 +1,15 @@
 /**
  * Who is asking and what they may do: passwords (argon2id), API tokens, demo passwords, and the
  * authorization rules by role and project that every web page and API endpoint applies.
+ * A password change or an administrator's reset ends the user's other sessions and API tokens.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { demoUsers } from '../demo/portfolio.js';
 import { RbmError } from '../domain/errors.js';
 import {
-  getPasswordHash, getUserWithRoles, insertApiToken, listApiTokens, projectsFundedBy, revokeApiToken, setPasswordHash,
-  useApiToken, usersWithoutPassword, type ApiTokenRow,
+  deleteDemoCredentials, deleteUserSessions, getCredentialByName, getUserWithRoles, insertApiToken, listApiTokens,
+  projectsFundedBy, revokeApiToken, revokeUserApiTokens, setPasswordHash, useApiToken, usersWithoutPassword, type ApiTokenRow,
 } from '../db/auth-repository.js';
 import type { Role, RoleGrant } from '../db/users-repository.js';
 import type { AppContext } from './context.js';
@@ -33,21 +34,82 @@ export async function hashPassword(password: string): Promise<string> {
   return hash(password); // argon2id with the library's defaults (m=19 MiB, t=2, p=1: the OWASP minimum)
 }
 
-export async function setPassword(ctx: DbContext, userId: string, password: string): Promise<void> {
-  if (!(await getUserWithRoles(ctx.pool, userId))) throw new RbmError('not_found', `no user ${userId}`);
-  await setPasswordHash(ctx.pool, userId, await hashPassword(password));
+/**
+ * How a log-in name is compared, everywhere (the log-in limit keys on it, the look-up uses it):
+ * trimmed and lower-cased, so that "admin", " Admin" and "admin  " are one name.
+ */
+export function normaliseUserName(name: unknown): string {
+  return typeof name === 'string' ? name.trim().toLowerCase() : '';
 }
+
+export interface PasswordChange {
+  /** The user's new session epoch: the session that made the change records it to stay signed in. */
+  sessionEpoch: number;
+  sessionsEnded: number;
+  tokensRevoked: number;
+}
+
+/**
+ * Sets a user's password and ends everything the old one opened: every session but `keepSessionId`
+ * (the one that made the change, if any) and every API token.
+ */
+async function replacePassword(ctx: DbContext, userId: string, password: string, keepSessionId?: string): Promise<PasswordChange> {
+  if (!(await getUserWithRoles(ctx.pool, userId))) throw new RbmError('not_found', `no user ${userId}`);
+  const hashed = await hashPassword(password);
+  const sessionEpoch = await setPasswordHash(ctx.pool, userId, hashed);
+  const sessionsEnded = await deleteUserSessions(ctx.pool, userId, keepSessionId);
+  const tokensRevoked = await revokeUserApiTokens(ctx.pool, userId);
+  return { sessionEpoch, sessionsEnded, tokensRevoked };
+}
+
+/** A user changes their own password (the current one checked first): their other sessions and their tokens end. */
+export async function changeOwnPassword(ctx: DbContext, p: Principal, current: string, password: string, sessionId: string): Promise<PasswordChange> {
+  if (p.via !== 'session') throw new RbmError('refused', 'change a password in the browser', { status: 403 });
+  if (!(await verifyLogin(ctx, p.userId, current))) throw new RbmError('invalid_input', 'field "current": the current password is not right', { field: 'current', in: 'body' });
+  return replacePassword(ctx, p.userId, password, sessionId);
+}
+
+/** Who acts on other users' credentials: an administrator signed in, or the operator at the command line. */
+export type CredentialActor = Principal | 'command-line';
+function requireCredentialAdmin(actor: CredentialActor): void {
+  if (actor !== 'command-line' && !isAdmin(actor)) throw new RbmError('refused', 'only an administrator may reset passwords or revoke tokens of other users', { status: 403 });
+}
+
+/** An administrator sets a user's password (a reset): all the user's sessions and tokens end. */
+export async function resetPassword(ctx: DbContext, actor: CredentialActor, userId: string, password: string): Promise<PasswordChange> {
+  requireCredentialAdmin(actor);
+  return replacePassword(ctx, userId, password);
+}
+
+/** An administrator revokes every API token of a user. */
+export async function revokeAllTokens(ctx: DbContext, actor: CredentialActor, userId: string): Promise<number> {
+  requireCredentialAdmin(actor);
+  if (!(await getUserWithRoles(ctx.pool, userId))) throw new RbmError('not_found', `no user ${userId}`);
+  return revokeUserApiTokens(ctx.pool, userId);
+}
+
+/** A password an administrator can hand over (the user should change it at first log-in). */
+export const generatePassword = () => randomBytes(15).toString('base64url');
 
 // A fixed hash to verify against when the user is unknown, so that both cases take the same time.
 let dummyHash: Promise<string> | undefined;
 
-/** The principal when the user id and password match; undefined otherwise (never says which was wrong). */
-export async function verifyLogin(ctx: DbContext, userId: string, password: string): Promise<Principal | undefined> {
-  const stored = await getPasswordHash(ctx.pool, userId);
+/**
+ * Checks a log-in: the principal and the session epoch to record in the new session when the name
+ * (normalised) and the password match; undefined otherwise (never says which was wrong).
+ */
+export async function logIn(ctx: DbContext, name: string, password: string): Promise<{ principal: Principal; sessionEpoch: number } | undefined> {
+  const stored = await getCredentialByName(ctx.pool, normaliseUserName(name));
   dummyHash ??= hash(randomBytes(16).toString('hex'));
-  const ok = await verify(stored ?? (await dummyHash), password).catch(() => false);
+  const ok = await verify(stored?.passwordHash ?? (await dummyHash), password).catch(() => false);
   if (!stored || !ok) return undefined;
-  return principalFor(ctx, userId, 'session');
+  const principal = await principalFor(ctx, stored.userId, 'session');
+  return principal ? { principal, sessionEpoch: stored.sessionEpoch } : undefined;
+}
+
+/** The principal when the user name and password match; undefined otherwise. */
+export async function verifyLogin(ctx: DbContext, userId: string, password: string): Promise<Principal | undefined> {
+  return (await logIn(ctx, userId, password))?.principal;
 }
 
 export async function principalFor(ctx: DbContext, userId: string, via: Principal['via']): Promise<Principal | undefined> {
@@ -55,6 +117,11 @@ export async function principalFor(ctx: DbContext, userId: string, via: Principa
   if (!user) return undefined;
   const donorCodes = user.roles.filter((r) => r.role === 'donor_contact' && r.donorCode).map((r) => r.donorCode!);
   return { userId: user.id, name: user.name, email: user.email, roles: user.roles, donorProjects: await projectsFundedBy(ctx.pool, donorCodes), via };
+}
+
+/** Sets a user's password (ending all their sessions and tokens). */
+export async function setPassword(ctx: DbContext, userId: string, password: string): Promise<PasswordChange> {
+  return replacePassword(ctx, userId, password);
 }
 
 // --- demo passwords -------------------------------------------------------------------------
@@ -74,6 +141,7 @@ export interface DemoCredential {
 /**
  * Gives each demo user who has no password yet the demo password; returns those it set (empty on
  * later starts), for `rbm start` to print. Users who changed their password are left alone.
+ * Only for the embedded, throwaway database: see `demoLogins`.
  */
 export async function setDemoPasswords(ctx: DbContext): Promise<DemoCredential[]> {
   const users = demoUsers();
@@ -95,14 +163,36 @@ export async function setDemoPasswords(ctx: DbContext): Promise<DemoCredential[]
   return set;
 }
 
+/**
+ * The demo log-ins at start. On the embedded throwaway database (`npm start`, `npm run demo` with
+ * DATABASE_URL unset) the demo users get their published demo passwords. On a configured database
+ * they never do: any password still equal to the published one (left by an earlier version, or
+ * copied from a demo database) is removed, which ends its sessions; an administrator sets one
+ * (`rbm users set-password`) before that user's first log-in.
+ */
+export async function demoLogins(ctx: DbContext, database: 'embedded' | 'configured'): Promise<{ set: DemoCredential[]; removed: string[] }> {
+  if (database === 'embedded') return { set: await setDemoPasswords(ctx), removed: [] };
+  return { set: [], removed: await deleteDemoCredentials(ctx.pool) };
+}
+
 // --- API tokens -----------------------------------------------------------------------------
 
 const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** A new API token for a user: the secret is returned once and only its digest is stored. */
-export async function createApiToken(ctx: DbContext, userId: string, name: string): Promise<{ token: string; row: ApiTokenRow }> {
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 365;
+
+/**
+ * A new API token for a user, valid `expiresInDays` (1–365, default 90): the secret is returned
+ * once and only its digest is stored.
+ */
+export async function createApiToken(ctx: DbContext, userId: string, name: string, expiresInDays = DEFAULT_TOKEN_DAYS): Promise<{ token: string; row: ApiTokenRow }> {
+  if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_TOKEN_DAYS) {
+    throw new RbmError('invalid_input', `field "expiresInDays": a token lives 1 to ${MAX_TOKEN_DAYS} days`, { field: 'expiresInDays', in: 'body' });
+  }
   const token = `rbm_${randomBytes(24).toString('base64url')}`;
-  const row = await insertApiToken(ctx.pool, { id: randomUUID(), userId, name, tokenSha256: tokenDigest(token) });
+  const expiresAt = new Date(Date.now() + expiresInDays * 86_400_000);
+  const row = await insertApiToken(ctx.pool, { id: randomUUID(), userId, name, tokenSha256: tokenDigest(token), expiresAt });
   return { token, row };
 }
 

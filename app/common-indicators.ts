@@ -20,6 +20,7 @@ import { getProjectBundle } from '../db/portfolio-repository.js';
 import { databaseNow, readRollupValuesAsOf } from '../db/values-repository.js';
 import { RbmError } from '../domain/errors.js';
 import { parsePeriod } from '../domain/periods.js';
+import { parseRuleExpression } from '../domain/data-quality.js';
 import { rollupCommonIndicator, type CommonIndicatorPeriod } from '../domain/rollup.js';
 import { readLibraryRows, typeWord, type CommonIndicator, type LibraryIssue, type LibraryRow } from '../domain/common-indicators.js';
 import type { IndicatorType } from '../domain/results-framework.js';
@@ -125,6 +126,14 @@ export async function importCommonIndicators(ctx: DbContext, request: CommonIndi
     const nodes = new Set((await client.query<{ code: string }>('SELECT code FROM framework_nodes')).rows.map((r) => r.code));
     const reading = readLibraryRows(file, read.rows, nodes);
     const errors = [...reading.issues];
+    // A library rule names entries of the library (this file's or stored ones).
+    const known = new Set([...reading.entries.map((e) => e.code), ...(await getCommonIndicators(client)).keys()]);
+    for (const e of reading.entries) {
+      const expr = e.validationRule ? parseRuleExpression(e.validationRule) : null;
+      for (const c of expr?.ok ? [...expr.left, ...expr.right] : []) {
+        if (!known.has(c)) errors.push({ file, row: e.row, column: 'validation_rule', message: `"${c}" is not a common indicator of the library (nor of this file)` });
+      }
+    }
     // An entry that project indicators link to keeps its type: the links would join indicators of another type.
     const existing = await getCommonIndicators(client, reading.entries.map((e) => e.code));
     const retyped = new Map<string, IndicatorType>(reading.entries.filter((e) => existing.has(e.code) && existing.get(e.code)!.type !== e.type).map((e) => [e.code, e.type]));

@@ -3,7 +3,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/config.js';
 import { createPool, type Pool } from '../db/pool.js';
 import type { Logger } from '../runtime/logger.js';
+import { rbmDataConverter } from '../runtime/payload-codec.js';
 import type { ServiceEndpoints } from '../runtime/services.js';
+import { temporalSecurity } from '../runtime/temporal-security.js';
 
 export interface AppContext {
   config: Config;
@@ -14,9 +16,14 @@ export interface AppContext {
 }
 
 export async function openAppContext(config: Config, endpoints: ServiceEndpoints, log: Logger): Promise<AppContext> {
+  // Payloads are encrypted with RBM Flow's key; mTLS when configured (runtime/temporal-security.ts).
+  const { payloadKeys, tls } = temporalSecurity(config);
   const pool = createPool(endpoints.databaseUrl);
-  const connection = await Connection.connect({ address: endpoints.temporalAddress, connectTimeout: '5 seconds' });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const connection = await Connection.connect({ address: endpoints.temporalAddress, tls, connectTimeout: '5 seconds' }).catch(async (e) => {
+    await pool.end();
+    throw e;
+  });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: rbmDataConverter(payloadKeys) });
   return {
     config,
     log,

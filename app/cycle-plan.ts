@@ -29,7 +29,8 @@ export type CyclePlan =
   | { kind: 'start'; cycleId: string; input: ReportCycleInput; existed: boolean }
   | { kind: 'finished'; cycleId: string; state: CycleState };
 
-export async function planCycle(q: Queryable, cmd: StartCycleCommand, queues: { renderTaskQueue: string }): Promise<CyclePlan> {
+/** `reopen`: plan a new run of a finished cycle (its approved data was corrected; app/corrections.ts). */
+export async function planCycle(q: Queryable, cmd: StartCycleCommand, queues: { renderTaskQueue: string }, opts: { reopen?: boolean } = {}): Promise<CyclePlan> {
   const period = parsePeriod(cmd.period);
   const template = getTemplate(cmd.templateId ?? DEFAULT_TEMPLATE_ID);
   if (template.scope !== 'project') {
@@ -41,7 +42,7 @@ export async function planCycle(q: Queryable, cmd: StartCycleCommand, queues: { 
   }
   const cycleId = reportCycleId(project.code, period.id, template.id);
   const existing = await getCycle(q, cycleId);
-  if (existing && !isOpen(existing.state)) return { kind: 'finished', cycleId, state: existing.state };
+  if (existing && !isOpen(existing.state) && !opts.reopen) return { kind: 'finished', cycleId, state: existing.state };
 
   const chain = await resolveApprovalChain(q, template, project.code);
   const meOfficers = (await usersWithRoleForProject(q, 'me_officer', project.code)).map((u) => u.id);

@@ -8,6 +8,7 @@ import {
   isOpen,
   type CancelInput,
   type CycleState,
+  type CycleReopening,
   type CycleStatus,
   type DecisionInput,
   type ResubmitInput,
@@ -15,6 +16,7 @@ import {
 import { getCycle, listCycleEvents, listCycles, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
 import { planCycle, type StartCycleCommand } from './cycle-plan.js';
 import { cancelUpdate, decideUpdate, reportCycleWorkflow, resubmitUpdate, statusQuery } from '../workflows/report-cycle.js';
+import { authorize, can, type Action, type Principal } from './auth.js';
 import type { AppContext } from './context.js';
 
 export type { StartCycleCommand } from './cycle-plan.js';
@@ -38,6 +40,29 @@ export async function startCycle(ctx: AppContext, cmd: StartCycleCommand): Promi
   });
   const status = await cycleStatus(ctx, handle.workflowId);
   return { cycleId: plan.cycleId, started: !plan.existed, state: status.state };
+}
+
+/**
+ * Reopens an approved (completed) cycle after its locked data was corrected: a new run under the same
+ * id whose versions go on from the approved one; its report says "revised after approval" with what
+ * changed, and goes through the approval chain and to the donors again.
+ */
+export async function reopenCycle(ctx: AppContext, r: { cycleId: string; by: string; reason: string }): Promise<StartedCycle> {
+  const row = await getCycle(ctx.pool, r.cycleId);
+  if (!row) throw new RbmError('not_found', `no report cycle ${r.cycleId}`);
+  if (row.state !== 'completed') throw new RbmError('refused', `cycle ${r.cycleId} is ${row.state}: only an approved (completed) cycle is reopened`);
+  const plan = await planCycle(ctx.pool, { projectCode: row.projectCode, period: row.period, templateId: row.templateId, startedBy: r.by }, { renderTaskQueue: ctx.config.renderTaskQueue }, { reopen: true });
+  if (plan.kind !== 'start') throw new RbmError('refused', `cycle ${r.cycleId} cannot be reopened`);
+  const reopened: CycleReopening = { approvedVersion: row.currentVersion, by: r.by, reason: r.reason, at: new Date().toISOString() };
+  await ctx.temporal.workflow.start(reportCycleWorkflow, {
+    workflowId: plan.cycleId,
+    taskQueue: ctx.config.taskQueue,
+    args: [{ ...plan.input, reopened }],
+    // The approved run is closed; this is the next run under the same business key.
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+  return { cycleId: plan.cycleId, started: true, state: 'gathering' };
 }
 
 export async function resubmit(ctx: AppContext, cycleId: string, input: ResubmitInput): Promise<CycleStatus> {
@@ -104,3 +129,47 @@ export async function cycleResult(ctx: AppContext, cycleId: string): Promise<Cyc
 
 export const listReportCycles = (ctx: Pick<AppContext, 'pool'>, filter: { state?: string; projectCode?: string }): Promise<CycleRow[]> => listCycles(ctx.pool, filter);
 export const cycleHistory = (ctx: Pick<AppContext, 'pool'>, cycleId: string): Promise<AuditEvent[]> => listCycleEvents(ctx.pool, cycleId);
+
+// --- as a signed-in user (web pages and API) ----------------------------------------------------
+
+/**
+ * The cycle's project when the principal may `action` on it. A cycle that does not exist and a cycle
+ * of a project the user may not read answer the same 404 (to the user, it does not exist); a cycle
+ * the user may read but not act on is a 403 with the reason.
+ */
+export async function cycleProjectFor(ctx: Pick<AppContext, 'pool'>, p: Principal, cycleId: string, action: Action = 'read_project'): Promise<string> {
+  const row = await getCycle(ctx.pool, cycleId);
+  if (!row || !can(p, 'read_project', row.projectCode)) throw new RbmError('not_found', `no report cycle ${cycleId}`);
+  authorize(p, action, row.projectCode);
+  return row.projectCode;
+}
+
+export async function startCycleAs(ctx: AppContext, p: Principal, cmd: Omit<StartCycleCommand, 'startedBy'>): Promise<StartedCycle> {
+  authorize(p, 'start_cycle', cmd.projectCode);
+  return startCycle(ctx, { ...cmd, startedBy: p.userId });
+}
+
+export async function cycleStatusFor(ctx: AppContext, p: Principal, cycleId: string): Promise<CycleStatus> {
+  await cycleProjectFor(ctx, p, cycleId);
+  return cycleStatus(ctx, cycleId);
+}
+
+export async function cycleHistoryFor(ctx: AppContext, p: Principal, cycleId: string): Promise<AuditEvent[]> {
+  await cycleProjectFor(ctx, p, cycleId);
+  return cycleHistory(ctx, cycleId);
+}
+
+export async function decideAs(ctx: AppContext, p: Principal, cycleId: string, input: Omit<DecisionInput, 'version' | 'by'> & { version?: number }): Promise<CycleStatus> {
+  await cycleProjectFor(ctx, p, cycleId, 'decide');
+  return decide(ctx, cycleId, { ...input, by: p.userId });
+}
+
+export async function resubmitAs(ctx: AppContext, p: Principal, cycleId: string, input: Omit<ResubmitInput, 'by'>): Promise<CycleStatus> {
+  await cycleProjectFor(ctx, p, cycleId, 'resubmit');
+  return resubmit(ctx, cycleId, { ...input, by: p.userId });
+}
+
+export async function cancelCycleAs(ctx: AppContext, p: Principal, cycleId: string, input: Omit<CancelInput, 'by'>): Promise<CycleStatus> {
+  await cycleProjectFor(ctx, p, cycleId, 'cancel');
+  return cancelCycle(ctx, cycleId, { ...input, by: p.userId });
+}

@@ -3,6 +3,9 @@
  * quarantine of rejected rows: list, fix and resubmit, or discard. The accepted rows of a batch are
  * stored in one transaction; the batch is remembered with its file's sha256, who and when, and counts.
  */
+import { dataLocks, lockedMessage } from '../domain/approval-lock.js';
+import { listApprovedCycles } from '../db/cycles-repository.js';
+import { importQualityWarnings } from './import-quality.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -13,7 +16,7 @@ import { inTransaction } from '../db/pool.js';
 import {
   analyseStaging, cellsObject, countQuarantine, countRejected, createBatch, createStaging, discardQuarantined, findDisaggregationMismatches, finishBatch,
   insertWarnings, listBatches, listQuarantine, loadCatalogue, lockImports, matchCurrentValues, mergeStaged, openStagingWriter, quarantineFileRows,
-  recordRefusedBatch, rejectDuplicateCells, rejectGroups, rejectedRows, settleResubmitted, type BatchStart, type BatchSummary,
+  recordRefusedBatch, rejectDuplicateCells, rejectGroups, rejectLockedChanges, rejectedRows, settleResubmitted, type BatchStart, type BatchSummary,
   type QuarantineEntry,
 } from '../db/imports-repository.js';
 import { groupRejections, mismatchWarnings, type OrdLabel } from '../imports/disaggregation-messages.js';
@@ -23,7 +26,9 @@ import type { DisaggregationDimension } from '../domain/results-framework.js';
 import { FileRefused, refuse, type ImportIssue, type RowIssue } from '../imports/issues.js';
 import { openRows } from '../imports/open-source.js';
 import { RowValidator } from '../imports/row-validation.js';
+import type { Principal } from './auth.js';
 import type { AppContext } from './context.js';
+import { dataScopeOf, notYourProject, requireDataDesk, type ProjectScope } from './data-scope.js';
 
 type DbContext = Pick<AppContext, 'pool'>;
 
@@ -34,6 +39,21 @@ export interface ImportFileCommand {
   encoding?: TextEncoding;
   /** How many problems to return (all rejected rows stay in the quarantine whatever this is). */
   errorLimit?: number;
+  /**
+   * The projects rows may be for (the user's, or a data source's); a row for another project is
+   * rejected with "you may not enter data for project X". Absent: any project (the operator's CLI).
+   */
+  scope?: ProjectScope;
+  /** Called as rows stream in (the CLI's progress line): rows read and rows rejected so far; once more when all are read. */
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  /** reading: rows stream in; checking: all read, the checks across rows and the merge run. */
+  stage: 'reading' | 'checking';
+  rowsRead: number;
+  /** Rows rejected while reading; rejections across rows (duplicates, totals) come at the end. */
+  rejected: number;
 }
 
 export interface ImportReport {
@@ -66,7 +86,7 @@ export async function importFile(ctx: DbContext, cmd: ImportFileCommand): Promis
     return await inTransaction(ctx.pool, async (tx) => {
       await lockImports(tx);
       const batchId = await createBatch(tx, batch);
-      const outcome = await runBatch(tx, rows, { batchId, enteredBy: cmd.importedBy, ords: 'rows', errorLimit: limit });
+      const outcome = await runBatch(tx, rows, { batchId, enteredBy: cmd.importedBy, ords: 'rows', errorLimit: limit, scope: cmd.scope, onProgress: cmd.onProgress });
       await quarantineFileRows(tx, { id: batchId, fileName: file, sha256: facts.sha256, by: cmd.importedBy });
       return finishReport(tx, batchId, file, outcome, (row) => ({ file, row }));
     });
@@ -91,6 +111,9 @@ interface BatchRun {
   /** What `ord` (SourceRow.row) is: a row number of the file, or a quarantine entry id. */
   ords: 'rows' | 'quarantine entries' | 'a correction';
   errorLimit: number;
+  /** The projects rows may be for (absent: any). */
+  scope?: ProjectScope;
+  onProgress?: (p: ImportProgress) => void;
 }
 
 const ordLabel = (ords: BatchRun['ords']): OrdLabel =>
@@ -105,16 +128,31 @@ async function runBatch(tx: pg.PoolClient, rows: AsyncIterable<SourceRow[]>, run
   const validator = new RowValidator(await loadCatalogue(tx));
   await createStaging(tx);
   const writer = openStagingWriter(tx);
+  const outOfScope = scopeCheck(run.scope);
+  const progress = { rowsRead: 0, rejected: 0 };
   try {
     for await (const batch of rows) {
       for (const r of batch) {
+        const refusal = outOfScope(r.cells);
+        if (refusal) {
+          // Only this reason: a row for a project the user may not enter data for says nothing more about it.
+          progress.rejected++;
+          const wait = writer.rejected(r.row, r.cells, [refusal]);
+          if (wait) await wait;
+          continue;
+        }
         const verdict = validator.validate(r.cells);
-        const wait = verdict.ok && !r.issues.length
+        const ok = verdict.ok && !r.issues.length;
+        if (!ok) progress.rejected++;
+        const wait = ok
           ? writer.valid(r.row, verdict.row)
           : writer.rejected(r.row, r.cells, combine(r.issues, verdict.ok ? [] : verdict.issues));
         if (wait) await wait;
       }
+      progress.rowsRead += batch.length;
+      run.onProgress?.({ stage: 'reading', ...progress });
     }
+    run.onProgress?.({ stage: 'checking', ...progress });
   } catch (e) {
     await writer.abort(e instanceof Error ? e : new Error(String(e)));
     throw e;
@@ -123,6 +161,8 @@ async function runBatch(tx: pg.PoolClient, rows: AsyncIterable<SourceRow[]>, run
   await analyseStaging(tx);
   await rejectDuplicateCells(tx, run.ords === 'a correction' ? 'rows' : run.ords); // one row: never a duplicate
   await matchCurrentValues(tx);
+  // Approved periods are locked: only a correction (one value, with a reason) may change them, and it reopens the report.
+  if (run.ords !== 'a correction') await rejectLockedChanges(tx, dataLocks(await listApprovedCycles(tx)).map((l) => ({ ...l, message: lockedMessage(l) })));
   const mismatches = await findDisaggregationMismatches(tx);
   await rejectGroups(tx, groupRejections(mismatches, label));
   const merged = await mergeStaged(tx, run.enteredBy, run.batchId);
@@ -130,7 +170,8 @@ async function runBatch(tx: pg.PoolClient, rows: AsyncIterable<SourceRow[]>, run
     ...merged,
     rejected: await countRejected(tx),
     errors: await rejectedRows(tx, run.errorLimit),
-    warnings: mismatchWarnings(mismatches, label),
+    // Data-quality warnings (outliers, validation rules) on what the batch stores: never refusals.
+    warnings: [...mismatchWarnings(mismatches, label), ...(await importQualityWarnings(tx))],
   };
 }
 
@@ -146,6 +187,18 @@ async function finishReport(
   await insertWarnings(tx, batchId, report.warnings);
   await finishBatch(tx, batchId, { ...outcome, warnings: outcome.warnings.length });
   return report;
+}
+
+/** The issue of a row whose project is outside the scope (undefined: in scope, or an empty code that validation reports). */
+function scopeCheck(scope: ProjectScope | undefined): (cells: string[]) => RowIssue | undefined {
+  if (!scope || scope.all) return () => undefined;
+  const seen = new Map<string, RowIssue | undefined>(); // a file names few projects and has a million rows
+  return (cells) => {
+    const code = (cells[COL.project_code] ?? '').trim();
+    if (!code) return undefined;
+    if (!seen.has(code)) seen.set(code, scope.allows(code) ? undefined : { column: 'project_code', message: notYourProject(code.length > 40 ? `${code.slice(0, 40)}…` : code) });
+    return seen.get(code);
+  };
 }
 
 /** Problems the source found (a formula cell) win over what validation then says of the emptied cell. */
@@ -178,6 +231,8 @@ export interface ResubmitCommand {
   set: Record<string, string>;
   by: string;
   errorLimit?: number;
+  /** The projects the user may enter data for: other entries are "not found", and a correction may not move a row out of it. */
+  scope?: ProjectScope;
 }
 
 /**
@@ -189,14 +244,17 @@ export async function resubmitQuarantined(ctx: DbContext, cmd: ResubmitCommand):
   const corrections = normaliseCorrections(cmd.set);
   return inTransaction(ctx.pool, async (tx) => {
     await lockImports(tx);
-    const entries = await openEntries(tx, cmd.ids);
+    const entries = await openEntries(tx, cmd.ids, cmd.scope);
     const edited = entries.map((e) => ({ id: e.id, cells: COLUMNS.map((c) => (c in corrections ? corrections[c]! : (e.cells[c] ?? ''))) }));
     const batchId = await createBatch(tx, {
       kind: 'resubmit', fileName: `quarantine ${entries.map((e) => `#${e.id}`).join(', ')}`.slice(0, 500), sha256: null, bytes: null, format: null, importedBy: cmd.by,
     });
     const rows: SourceRow[] = edited.map((e) => ({ row: e.id, cells: e.cells, issues: [] }));
-    const outcome = await runBatch(tx, (async function* () { yield rows; })(), { batchId, enteredBy: cmd.by, ords: 'quarantine entries', errorLimit: cmd.errorLimit ?? DEFAULT_ERROR_LIMIT });
-    await settleResubmitted(tx, batchId, cmd.by, edited.map((e) => ({ id: e.id, cells: cellsObject(e.cells) })));
+    const outcome = await runBatch(tx, (async function* () { yield rows; })(), { batchId, enteredBy: cmd.by, ords: 'quarantine entries', errorLimit: cmd.errorLimit ?? DEFAULT_ERROR_LIMIT, scope: cmd.scope });
+    // A correction that names a project outside the scope is refused: the entry keeps its cells, with the reason.
+    const inScope = (cells: string[]) => !cmd.scope || cmd.scope.all || !(cells[COL.project_code] ?? '').trim() || cmd.scope.allows(cells[COL.project_code]!);
+    const original = new Map(entries.map((e) => [e.id, e.cells]));
+    await settleResubmitted(tx, batchId, cmd.by, edited.map((e) => ({ id: e.id, cells: inScope(e.cells) ? cellsObject(e.cells) : original.get(e.id)! })));
     // Problems are reported on the row of the file the entry came from.
     const byId = new Map(entries.map((e) => [e.id, e]));
     return finishReport(tx, batchId, 'quarantine', outcome, (id) => ({ file: byId.get(id ?? -1)?.file ?? 'quarantine', row: byId.get(id ?? -1)?.row ?? null }));
@@ -242,15 +300,16 @@ export async function correctValue(ctx: DbContext, c: ValueCorrectionCommand): P
 }
 
 /** Drops quarantined rows that should not be imported (all of them, or none if one id is not open). */
-export async function discardQuarantinedRows(ctx: DbContext, ids: number[], by: string): Promise<number[]> {
+export async function discardQuarantinedRows(ctx: DbContext, ids: number[], by: string, scope?: ProjectScope): Promise<number[]> {
   return inTransaction(ctx.pool, async (tx) => {
-    await openEntries(tx, ids);
+    await openEntries(tx, ids, scope);
     return discardQuarantined(tx, ids, by);
   });
 }
 
-async function openEntries(q: pg.PoolClient, ids: number[]): Promise<QuarantineEntry[]> {
-  const entries = await listQuarantine(q, { ids });
+/** The open entries of `ids`; one that is not open, or not of a project in `scope`, is "not found". */
+async function openEntries(q: pg.PoolClient, ids: number[], scope?: ProjectScope): Promise<QuarantineEntry[]> {
+  const entries = await listQuarantine(q, { ids, projects: scope && !scope.all ? scope.projects : undefined });
   const missing = ids.filter((id) => !entries.some((e) => e.id === id));
   if (missing.length) throw new RbmError('not_found', `no open quarantine entry ${missing.map((id) => `#${id}`).join(', ')} (see \`rbm import quarantine list\`)`);
   return entries;
@@ -264,4 +323,42 @@ function normaliseCorrections(set: Record<string, string>): Partial<Record<Colum
     out[column] = value;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The data desk as a signed-in user uses it (web pages and API): the role and the user's projects are
+// checked here, for every read and write.
+
+/** Imports a file for the user: rows for projects outside the user's scope are rejected, the others land. */
+export async function importFileAs(ctx: DbContext, p: Principal, cmd: Omit<ImportFileCommand, 'importedBy' | 'scope'>): Promise<ImportReport> {
+  requireDataDesk(p);
+  return importFile(ctx, { ...cmd, importedBy: p.userId, scope: dataScopeOf(p) });
+}
+
+/** The open quarantine entries of the user's projects (an unscoped officer also sees rows naming no or an unknown project). */
+export async function quarantineFor(ctx: DbContext, p: Principal, filter: { batchId?: number; project?: string; limit?: number } = {}): Promise<QuarantineEntry[]> {
+  requireDataDesk(p);
+  const scope = dataScopeOf(p);
+  if (filter.project && !scope.allows(filter.project)) return [];
+  const projects = filter.project ? [filter.project] : scope.all ? undefined : scope.projects;
+  return listQuarantine(ctx.pool, { batchId: filter.batchId, limit: filter.limit, projects });
+}
+
+/** The latest import batches the user may see: all for an unscoped officer; else their own and those of their projects. */
+export async function importBatchesFor(ctx: DbContext, p: Principal, limit?: number): Promise<BatchSummary[]> {
+  requireDataDesk(p);
+  const scope = dataScopeOf(p);
+  return listBatches(ctx.pool, limit, scope.all ? undefined : { userId: p.userId, projects: scope.projects });
+}
+
+/** Resubmits quarantined rows of the user's projects; a correction may not move a row to another project. */
+export async function resubmitQuarantinedAs(ctx: DbContext, p: Principal, cmd: Omit<ResubmitCommand, 'by' | 'scope'>): Promise<ImportReport> {
+  requireDataDesk(p);
+  return resubmitQuarantined(ctx, { ...cmd, by: p.userId, scope: dataScopeOf(p) });
+}
+
+/** Discards quarantined rows of the user's projects (an entry of another project is "not found"). */
+export async function discardQuarantinedAs(ctx: DbContext, p: Principal, ids: number[]): Promise<number[]> {
+  requireDataDesk(p);
+  return discardQuarantinedRows(ctx, ids, p.userId, dataScopeOf(p));
 }

@@ -116,7 +116,7 @@ export async function importLogframe(ctx: DbContext, request: LogframeImportRequ
     // A workbook without the "Reporting frequency" column keeps each indicator's stored frequency.
     const indicators = def.indicators.map((i) => ({ ...i, reportingFrequency: i.reportingFrequency ?? oldIndicators.get(i.code)?.frequency ?? 'quarter' }));
 
-    await upsertProject(client, { project: { ...def.project, illustrative: def.project.illustrative ?? before?.illustrative ?? false }, results: def.results, indicators });
+    await upsertProject(client, { project: { ...def.project, illustrative: def.project.illustrative ?? before?.illustrative ?? false }, results: def.results, indicators, validationRules: def.validationRules });
     if (dryRun) await client.query('ROLLBACK');
     else await client.query('COMMIT');
     return {
@@ -148,7 +148,7 @@ export interface LogframeExport {
 export async function buildLogframeExport(ctx: DbContext, projectCode: string): Promise<LogframeExport> {
   const bundle = await getProjectBundle(ctx.pool, projectCode);
   const workbook = await writeLogframe(
-    { project: bundle.project, results: bundle.results, indicators: bundle.indicators },
+    { project: bundle.project, results: bundle.results, indicators: bundle.indicators, validationRules: bundle.validationRules },
     await referenceCodes(ctx.pool),
   );
   return {

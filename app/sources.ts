@@ -17,8 +17,9 @@ type DbContext = Pick<AppContext, 'pool'>;
 
 export const loadSources = (ctx: Pick<AppContext, 'config'>): Promise<SourcesConfig> => loadSourcesFile(ctx.config.sourcesFile);
 
+/** A run's input: the definition and its digest in this sources file (each worker checks it against its own). */
 function gatherInput(config: SourcesConfig, source: SourceDefinition, trigger: GatherInput['trigger']): GatherInput {
-  return { source, stagingDir: config.stagingDir, trigger };
+  return { source, digest: config.digests[source.id], trigger };
 }
 
 function scheduleOptions(ctx: AppContext, config: SourcesConfig, s: SourceDefinition & { schedule: NonNullable<SourceDefinition['schedule']> }) {

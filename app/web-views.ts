@@ -8,10 +8,15 @@ import { RbmError } from '../domain/errors.js';
 import { isOpen, type ArtifactRef, type CycleState, type CycleStatus } from '../domain/report-cycle.js';
 import { finalReports, getArtifactInfo, type ArtifactInfo, type FinalReportRow } from '../db/auth-repository.js';
 import { findArtifacts, getCycle, listCycleEvents, listCycles, readArtifact, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
-import { listProjects, type ProjectSummary } from '../db/portfolio-repository.js';
-import { can, isInternal, type Principal } from './auth.js';
+import { listAgreements } from '../db/agreements-repository.js';
+import { getProjectBundle, listProjects, type ProjectSummary } from '../db/portfolio-repository.js';
+import { donorMayReceive, type ReportFileFacts } from '../domain/donor-access.js';
+import { can, hasRole, isInternal, type Principal } from './auth.js';
 import { cycleStatus } from './cycles.js';
 import type { AppContext } from './context.js';
+import { buildReportModelFromDb } from '../activities/report-files.js';
+import type { ProgressStatus } from '../domain/progress.js';
+import { formatFigure } from '../domain/value-history.js';
 
 export interface CycleSummary extends CycleRow {
   projectTitle: string;
@@ -61,8 +66,14 @@ async function projectTitles(ctx: AppContext): Promise<{ projects: ProjectSummar
   return { projects, titles: new Map(projects.map((p) => [p.code, p.title])) };
 }
 
-/** Drafts waiting for this user's decision (the user is an approver of the open step). */
+/** IOM staff only (any internal role); donors and others get a 403 that says `what`. */
+export function requireStaff(p: Principal, what: string): void {
+  if (!isInternal(p)) throw new RbmError('refused', what, { status: 403 });
+}
+
+/** Drafts waiting for this user's decision (the user is an approver of the open step); for managers and approvers. */
 export async function inbox(ctx: AppContext, p: Principal): Promise<CycleSummary[]> {
+  if (!hasRole(p, 'project_manager', 'approver')) throw new RbmError('refused', 'the approval inbox is for project managers and approvers', { status: 403 });
   const { titles } = await projectTitles(ctx);
   const rows = (await listCycles(ctx.pool, { state: 'awaiting_approval' })).filter((c) => can(p, 'decide', c.projectCode));
   return (await summaries(ctx, rows, titles)).filter((c) => c.state === 'awaiting_approval' && c.approvers.includes(p.userId));
@@ -79,6 +90,7 @@ export interface PortfolioView {
 
 /** The M&E portfolio: each readable project with its latest cycle, and the cycles grouped by state. */
 export async function portfolio(ctx: AppContext, p: Principal, filter: { projectCode?: string; state?: string } = {}): Promise<PortfolioView> {
+  requireStaff(p, 'the portfolio and its cycles are for IOM staff');
   const { projects, titles } = await projectTitles(ctx);
   const readable = projects.filter((pr) => can(p, 'read_project', pr.code) && (!filter.projectCode || pr.code === filter.projectCode));
   const codes = new Set(readable.map((pr) => pr.code));
@@ -119,7 +131,7 @@ async function versionChangeWithValues(ctx: AppContext, status: CycleStatus): Pr
   return { ...change, values: all.slice(0, MAX_VALUE_CHANGES), moreValues: Math.max(0, all.length - MAX_VALUE_CHANGES) };
 }
 
-const HEADLINE_LABELS: Record<string, string> = { on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_data: 'No data', reported: 'Reported (no target)' };
+const HEADLINE_LABELS: Record<string, string> = { on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_target: 'Without a target', no_data: 'No data', reported: 'Reported (qualitative)' };
 
 export function versionChange(status: CycleStatus): VersionChange | null {
   const cur = status.versions.find((v) => v.version === status.version);
@@ -143,6 +155,36 @@ export interface CycleView {
   final: ArtifactRef[];
   may: { decide: boolean; resubmit: boolean; cancel: boolean; readDraft: boolean };
   changes: VersionChange | null;
+  /** Data-quality warnings on the current version's data, each beside the figure it concerns. */
+  quality: QualityLine[];
+}
+
+export interface QualityLine {
+  kind: 'rule' | 'outlier';
+  indicatorCode: string;
+  title: string;
+  period: string;
+  /** The indicator's period figure and status in this version, as the report shows them. */
+  figure: string;
+  status: ProgressStatus;
+  message: string;
+}
+
+/** The warnings of a version's report model (rules broken, outliers) with the figures they concern. */
+async function qualityOf(ctx: AppContext, status: CycleStatus, dataAsOf: string | undefined): Promise<QualityLine[]> {
+  if (!dataAsOf) return [];
+  const model = await buildReportModelFromDb(ctx.pool, {
+    projectCode: status.projectCode, period: status.period, templateId: status.templateId, dataAsOf, cycleId: status.cycleId,
+    version: status.version, stage: 'draft', decisions: [], generatedAt: new Date().toISOString(),
+  });
+  const rows = new Map(model.sections.flatMap((s) => s.rows).map((r) => [r.indicatorCode, r]));
+  return model.dataQuality.map((w) => {
+    const r = rows.get(w.indicatorCode);
+    return {
+      kind: w.kind, indicatorCode: w.indicatorCode, title: r?.title ?? '', period: w.period, message: w.message,
+      figure: r ? formatFigure(r.periodActual, r.type) : '—', status: r?.status ?? 'no_data',
+    };
+  });
 }
 
 /** A cycle as staff see it; a donor or a user of another project gets "not found". */
@@ -163,6 +205,7 @@ export async function cycleView(ctx: AppContext, p: Principal, cycleId: string):
     history: await listCycleEvents(ctx.pool, cycleId),
     draft, final: status.state === 'completed' || status.state === 'delivering' ? final : [],
     changes: await versionChangeWithValues(ctx, status),
+    quality: can(p, 'read_draft', row.projectCode) ? await qualityOf(ctx, status, current?.dataAsOf) : [],
     may: {
       decide: status.state === 'awaiting_approval' && status.approvers.includes(p.userId) && can(p, 'decide', row.projectCode),
       resubmit: status.state === 'returned' && can(p, 'resubmit', row.projectCode),
@@ -172,11 +215,31 @@ export async function cycleView(ctx: AppContext, p: Principal, cycleId: string):
   };
 }
 
-/** The approved final reports the user may download: for a donor, those of the projects it funds. */
+/**
+ * What a donor contact may receive, by the one rule of domain/donor-access.ts: the templates (and
+ * formats) its donors' agreements cover, for projects they fund. Staff are not asked this.
+ */
+async function donorRule(ctx: Pick<AppContext, 'pool'>, p: Principal): Promise<(f: ReportFileFacts) => boolean> {
+  const donorCodes = p.roles.filter((g) => g.role === 'donor_contact' && g.donorCode).map((g) => g.donorCode!);
+  if (!donorCodes.length) return () => false;
+  const agreements = (await listAgreements(ctx.pool)).filter((a) => donorCodes.includes(a.donorCode));
+  return (f) => donorMayReceive({ donorCodes, fundedProjects: p.donorProjects }, agreements, f);
+}
+
+/**
+ * The approved final reports the user may download: staff, those of the projects they may read; a
+ * donor, only the templates and formats its agreements cover (the portal, the API and the e-mails agree).
+ */
 export async function donorReports(ctx: AppContext, p: Principal): Promise<FinalReportRow[]> {
   const { projects } = await projectTitles(ctx);
-  const codes = projects.map((pr) => pr.code).filter((c) => (isInternal(p) ? can(p, 'read_final', c) : p.donorProjects.includes(c)));
-  return finalReports(ctx.pool, codes);
+  if (isInternal(p)) return finalReports(ctx.pool, projects.map((pr) => pr.code).filter((c) => can(p, 'read_final', c)));
+  const reports = await finalReports(ctx.pool, projects.map((pr) => pr.code).filter((c) => p.donorProjects.includes(c)));
+  if (!reports.length) return [];
+  const templateOf = new Map((await listCycles(ctx.pool, { state: 'completed' })).map((c) => [c.id, c.templateId]));
+  const may = await donorRule(ctx, p);
+  return reports
+    .map((r) => ({ ...r, files: r.files.filter((f) => may({ projectCode: r.projectCode, templateId: templateOf.get(r.cycleId) ?? '', format: f.format })) }))
+    .filter((r) => r.files.length);
 }
 
 /**
@@ -191,9 +254,41 @@ export async function artifactFor(ctx: AppContext, p: Principal, id: string): Pr
   let allowed = false;
   if (info.stage === 'preview' || !info.projectCode) allowed = p.roles.some((g) => g.role === 'admin' || g.role === 'me_officer');
   else if (info.stage === 'draft') allowed = can(p, 'read_draft', info.projectCode);
-  else allowed = info.cycleState === 'completed' ? can(p, 'read_final', info.projectCode) : can(p, 'read_draft', info.projectCode);
+  else if (can(p, 'read_draft', info.projectCode)) allowed = true; // staff of the project
+  else if (info.cycleState === 'completed' && info.cycleId) {
+    // A donor: a final file its agreements cover.
+    const cycle = await getCycle(ctx.pool, info.cycleId);
+    allowed = Boolean(cycle) && (await donorRule(ctx, p))({ projectCode: info.projectCode, templateId: cycle!.templateId, format: info.format });
+  }
   if (!allowed) throw notFound;
   const file = await readArtifact(ctx.pool, id);
   if (!file) throw notFound;
   return { info, content: file.content };
+}
+
+// --- projects, for the API ------------------------------------------------------------------------
+
+/** A project with its results framework, for staff who may read it (else 404: its existence is not told). */
+export async function projectFor(ctx: Pick<AppContext, 'pool'>, p: Principal, code: string) {
+  requireProjectReader(p, code);
+  const b = await getProjectBundle(ctx.pool, code);
+  return { project: b.project, donorNames: b.donorNames, results: b.results, frameworkNodes: b.frameworkNodes, indicatorCount: b.indicators.length };
+}
+
+/** Staff only (403 for others); a project the user may not read is "not found", like an unknown one. */
+export function requireProjectReader(p: Principal, code: string): void {
+  requireStaff(p, 'projects are for IOM staff');
+  if (!can(p, 'read_project', code)) throw new RbmError('not_found', `There is no project ${code}, or you may not see it.`);
+}
+
+/** Makes sure the project exists (404 otherwise) for a reader of it. */
+export async function checkProjectFor(ctx: Pick<AppContext, 'pool'>, p: Principal, code: string): Promise<void> {
+  requireProjectReader(p, code);
+  await getProjectBundle(ctx.pool, code);
+}
+
+/** The projects the user may read (staff; 403 for others). */
+export async function projectsFor(ctx: Pick<AppContext, 'pool'>, p: Principal): Promise<ProjectSummary[]> {
+  requireStaff(p, 'projects are for IOM staff');
+  return (await listProjects(ctx.pool)).filter((pr) => can(p, 'read_project', pr.code));
 }

@@ -6,7 +6,10 @@
  * table's own columns, into the same table. The import runs in a fresh Node process, as `rbm import`
  * would, so that its peak RSS is its own; then again on the same file (every row unchanged); then the
  * mission overview's model over the result, as the render activity builds it, against the baseline of
- * the same roll-up over every value read. BENCH_IMPORT_ROWS changes the number of rows.
+ * the same roll-up over every value read. BENCH_IMPORT_ROWS (or `--rows N`) changes the number of rows.
+ *
+ * Then the same on real-shaped data with fsync on for both the import and the COPY
+ * (bench/import-shaped.ts). `--only valid` or `--only shaped` runs one of the two.
  *
  * The rows: for each count indicator of the demo that is disaggregated by location, and each of its
  * quarters, a total, every one-dimension breakdown, and the full cross of its dimensions, over the
@@ -35,75 +38,87 @@ import type { DisaggregationDimension } from '../domain/results-framework.js';
 import { DISAGGREGATION_DIMENSIONS } from '../domain/results-framework.js';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres.js';
 import { createLogger } from '../runtime/logger.js';
+import { intOption } from './args.js';
+import { runShapedImport } from './import-shaped.js';
 import type { Benchmark, Figure } from './run.js';
 
 const run = promisify(execFile);
-const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
+let ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const CSV_HEADER = `project_code,indicator_code,period,value,${DISAGGREGATION_DIMENSIONS.join(',')},source\n`;
 const COPY_COLUMNS = `indicator_id, period, ${DISAGGREGATION_DIMENSIONS.join(', ')}, value, source, entered_by`;
 
 const bench: Benchmark = {
-  title: `Import of ${ROWS.toLocaleString('en')} rows of indicator data (CSV, end to end) against a raw COPY`,
-  async run() {
-    const log = createLogger('warn', 'bench-import');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbm-bench-import-'));
-    fs.chmodSync(dir, 0o755); // the embedded server may run as the `postgres` user
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false, log });
-    const pool = createPool(pg.url, 4);
-    pool.on('error', () => undefined); // an idle connection told of the server's shutdown at the end
-    try {
-      await migrateDatabase(pg.url, log);
-      await loadDemoPortfolio({ pool }, '2025-Q4');
-      const csvFile = path.join(dir, 'values.csv');
-      const copyFile = path.join(dir, 'values.copy');
-      const written = await writeRows(pool, csvFile, copyFile);
-
-      const copySeconds = await rawCopySeconds(pool, copyFile);
-
-      const first = await importInChildProcess(pg.url, csvFile);
-      if (first.refused || first.rejected || first.accepted + first.unchanged !== written) {
-        throw new Error(`the benchmark's rows should all be accepted: ${JSON.stringify(first)}`);
-      }
-      const again = await importInChildProcess(pg.url, csvFile);
-      if (again.unchanged !== written) throw new Error(`a second import should leave every row unchanged: ${JSON.stringify(again)}`);
-
-      // The roll-up is another module's; without it the import's figures still stand.
-      const overview = await missionOverviewInChildProcess(pg.url, '2025-Q4').catch((e: Error) => {
-        process.stdout.write(`  (mission overview not measured: ${e.message.split('\n').find((l) => /Error/.test(l)) ?? e.message})\n`);
-        return undefined;
-      });
-
-      const figures: Figure[] = [
-        { name: 'import: rows (valid, CSV)', value: written, unit: 'rows' },
-        { name: 'import: CSV file size', value: fs.statSync(csvFile).size / 1024 ** 2, unit: 'MB' },
-        { name: 'import: end to end', value: first.seconds, unit: 's' },
-        { name: 'import: throughput (goal >= 100,000)', value: written / first.seconds, unit: 'rows/s' },
-        { name: 'raw COPY of the same rows into indicator_values', value: copySeconds, unit: 's' },
-        { name: 'raw COPY: throughput', value: written / copySeconds, unit: 'rows/s' },
-        { name: 'import / raw COPY throughput (goal >= 0.3)', value: copySeconds / first.seconds, unit: 'ratio' },
-        { name: 'import: peak RSS of the importing process (goal < 300)', value: first.peakRssMb, unit: 'MB' },
-        { name: 'import of the same file again (all unchanged)', value: again.seconds, unit: 's' },
-        { name: 'import again: peak RSS', value: again.peakRssMb, unit: 'MB' },
-      ];
-      if (overview) {
-        figures.push(
-          { name: `mission overview ${overview.period} over these rows (goal < 1)`, value: overview.seconds, unit: 's' },
-          { name: 'mission overview: rows read (reduced in SQL)', value: overview.valuesRead, unit: 'rows' },
-          { name: 'mission overview: peak RSS', value: overview.peakRssMb, unit: 'MB' },
-          { name: 'baseline: the same roll-up over every value read', value: overview.allValuesSeconds, unit: 's' },
-          { name: 'baseline: values read', value: overview.allValues, unit: 'rows' },
-          { name: 'mission overview / baseline', value: overview.seconds / overview.allValuesSeconds, unit: 'ratio' },
-        );
-      }
-      return figures;
-    } finally {
-      await pool.end();
-      await pg.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  title: `Import of rows of indicator data (CSV, end to end) against a raw COPY: valid count rows (fsync off), then real-shaped rows (fsync on)`,
+  async run(options = {}) {
+    ROWS = intOption(options, 'rows', ROWS);
+    const only = options['only'];
+    if (only !== undefined && only !== 'valid' && only !== 'shaped') throw new Error('--only takes valid or shaped');
+    const figures: Figure[] = only === 'shaped' ? [] : await runValidCounts();
+    if (only !== 'valid') figures.push(...(await runShapedImport(ROWS, importInChildProcess)));
+    return figures;
   },
 };
 export default bench;
+
+/** Valid count rows only, fsync off on both sides (the first figures of this benchmark). */
+async function runValidCounts(): Promise<Figure[]> {
+  const log = createLogger('warn', 'bench-import');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbm-bench-import-'));
+  fs.chmodSync(dir, 0o755); // the embedded server may run as the `postgres` user
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false, log });
+  const pool = createPool(pg.url, 4);
+  pool.on('error', () => undefined); // an idle connection told of the server's shutdown at the end
+  try {
+    await migrateDatabase(pg.url, log);
+    await loadDemoPortfolio({ pool }, '2025-Q4');
+    const csvFile = path.join(dir, 'values.csv');
+    const copyFile = path.join(dir, 'values.copy');
+    const written = await writeRows(pool, csvFile, copyFile);
+
+    const copySeconds = await rawCopySeconds(pool, copyFile);
+
+    const first = await importInChildProcess(pg.url, csvFile);
+    if (first.refused || first.rejected || first.accepted + first.unchanged !== written) {
+      throw new Error(`the benchmark's rows should all be accepted: ${JSON.stringify(first)}`);
+    }
+    const again = await importInChildProcess(pg.url, csvFile);
+    if (again.unchanged !== written) throw new Error(`a second import should leave every row unchanged: ${JSON.stringify(again)}`);
+
+    // The roll-up is another module's; without it the import's figures still stand.
+    const overview = await missionOverviewInChildProcess(pg.url, '2025-Q4').catch((e: Error) => {
+      process.stdout.write(`  (mission overview not measured: ${e.message.split('\n').find((l) => /Error/.test(l)) ?? e.message})\n`);
+      return undefined;
+    });
+
+    const figures: Figure[] = [
+      { name: 'import: rows (valid, CSV)', value: written, unit: 'rows' },
+      { name: 'import: CSV file size', value: fs.statSync(csvFile).size / 1024 ** 2, unit: 'MB' },
+      { name: 'import: end to end', value: first.seconds, unit: 's' },
+      { name: 'import: throughput (goal >= 100,000)', value: written / first.seconds, unit: 'rows/s' },
+      { name: 'raw COPY of the same rows into indicator_values', value: copySeconds, unit: 's' },
+      { name: 'raw COPY: throughput', value: written / copySeconds, unit: 'rows/s' },
+      { name: 'import / raw COPY throughput (goal >= 0.3)', value: copySeconds / first.seconds, unit: 'ratio' },
+      { name: 'import: peak RSS of the importing process (goal < 300)', value: first.peakRssMb, unit: 'MB' },
+      { name: 'import of the same file again (all unchanged)', value: again.seconds, unit: 's' },
+      { name: 'import again: peak RSS', value: again.peakRssMb, unit: 'MB' },
+    ];
+    if (overview) {
+      figures.push(
+        { name: `mission overview ${overview.period} over these rows (goal < 1)`, value: overview.seconds, unit: 's' },
+        { name: 'mission overview: rows read (reduced in SQL)', value: overview.valuesRead, unit: 'rows' },
+        { name: 'mission overview: peak RSS', value: overview.peakRssMb, unit: 'MB' },
+        { name: 'baseline: the same roll-up over every value read', value: overview.allValuesSeconds, unit: 's' },
+        { name: 'baseline: values read', value: overview.allValues, unit: 'rows' },
+        { name: 'mission overview / baseline', value: overview.seconds / overview.allValuesSeconds, unit: 'ratio' },
+      );
+    }
+    return figures;
+  } finally {
+    await pool.end();
+    await pg.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface Group {
   projectCode: string;

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerCommonIndicatorCommands } from './commands/common-indicators.js';
+import { registerClusterCommands } from './commands/cluster.js';
 import { registerCycleCommands } from './commands/cycles.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerDonorCommands } from './commands/donors.js';
@@ -40,6 +41,7 @@ registerValueCommands(program);
 registerDonorCommands(program);
 registerDeliveryCommands(program);
 registerSourceCommands(program);
+registerClusterCommands(program);
 
 try {
   await program.parseAsync(process.argv);

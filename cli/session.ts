@@ -24,7 +24,8 @@ export async function withApp<T>(env: CliEnv, fn: (ctx: AppContext) => Promise<T
   try {
     ctx = await openAppContext(env.config, endpoints, env.log);
   } catch (e) {
-    throw unreachable(env, e);
+    // openAppContext connects to Temporal only (the pool connects on first use).
+    throw unreachable(env, e, `Temporal at ${endpoints.temporalAddress}`);
   }
   try {
     return await fn(ctx);
@@ -40,16 +41,28 @@ export async function withDatabase<T>(env: CliEnv, fn: (ctx: Pick<AppContext, 'p
   try {
     return await fn(ctx);
   } catch (e) {
-    if (e instanceof Error && /ECONNREFUSED/.test(e.message)) throw unreachable(env, e);
+    if (e instanceof Error && /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|terminating connection|the database system is/.test(e.message)) throw unreachable(env, e, `PostgreSQL at ${databaseHost(databaseUrl)}`);
     throw e;
   } finally {
     await ctx.close();
   }
 }
 
-function unreachable(env: CliEnv, e: unknown): RbmError {
+/** Names the service that did not answer; the `npm start` hint only when its addresses came from a running `npm start`. */
+function unreachable(env: CliEnv, e: unknown, service: string): RbmError {
+  const configured = !!(env.config.databaseUrl && env.config.temporalAddress);
   return new RbmError(
     'services_unavailable',
-    `cannot reach RBM Flow's services (${e instanceof Error ? e.message : String(e)}): is \`npm start\` running?`,
+    `cannot reach ${service} (${e instanceof Error ? e.message.split('\n')[0] : String(e)})${configured ? '' : ': is `npm start` running?'}`,
   );
+}
+
+/** host:port of a database URL, never its password. */
+function databaseHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}`;
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
 }

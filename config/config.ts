@@ -39,12 +39,80 @@ const EnvSchema = z.object({
   RBM_MAIL_UI_PORT: z.coerce.number().int().default(8025),
   /** Signs session cookies; unset: a random secret at each start (everyone signs in again). */
   RBM_SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  /** Behind a TLS proxy: trust X-Forwarded-* and mark cookies Secure. */
-  RBM_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /**
+   * Behind TLS proxies: trust X-Forwarded-* from that many hops ("true" = 1; never the whole chain)
+   * or from the proxies' addresses/CIDRs ("10.0.0.2,172.16.0.0/12"); cookies are then Secure over HTTPS.
+   */
+  RBM_TRUST_PROXY: z.string().default('false').transform((v, c) => {
+    if (v === 'false' || v === '0') return false;
+    if (v === 'true') return 1;
+    if (/^\d+$/.test(v)) return Number(v);
+    if (/^[\w.:/-]+(\s*,\s*[\w.:/-]+)*$/.test(v)) return v;
+    c.addIssue({ code: 'custom', message: 'false, true, a number of proxy hops, or the proxies\' addresses (comma-separated)' });
+    return z.NEVER;
+  }),
   RBM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The sources file: where each project's indicator data is gathered from, and when. */
   RBM_SOURCES_FILE: z.string().default(DEFAULT_SOURCES_FILE),
+  /**
+   * The keys that encrypt every Temporal payload: "id:base64key,id2:base64key" (32-byte keys), the
+   * first encrypts, all decrypt. Or RBM_PAYLOAD_KEY_FILE: a file with the same entries (one a line).
+   * Neither, with embedded services: a key generated once into RBM_DATA_DIR/payload-keys.
+   */
+  RBM_PAYLOAD_KEYS: z.string().transform((text, c) => parseKeysOrIssue(text, c)).optional(),
+  RBM_PAYLOAD_KEY_FILE: z.string().optional(),
+  /** mTLS to the Temporal frontend: client certificate and key, and the CA of the server's certificate (PEM files). */
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  /** The name in the server's certificate when it differs from the host of TEMPORAL_ADDRESS. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** Origins (comma-separated) of the Temporal UI allowed to call the codec endpoint (CORS). */
+  RBM_TEMPORAL_UI_ORIGINS: z.string().optional(),
+}).superRefine((e, c) => {
+  if (!!e.TEMPORAL_TLS_CERT !== !!e.TEMPORAL_TLS_KEY) c.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CERT'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
+  if (e.RBM_PAYLOAD_KEYS && e.RBM_PAYLOAD_KEY_FILE) c.addIssue({ code: 'custom', path: ['RBM_PAYLOAD_KEYS'], message: 'set RBM_PAYLOAD_KEYS or RBM_PAYLOAD_KEY_FILE, not both' });
 });
+
+/** A key of the payload codec (runtime/payload-codec.ts). */
+export interface PayloadKey {
+  id: string;
+  /** 32 bytes (AES-256). */
+  key: Buffer;
+}
+
+/**
+ * "id:base64,id:base64" or one entry a line (# comments); the first is the current key. The error
+ * never quotes a key.
+ */
+export function parsePayloadKeys(text: string): PayloadKey[] {
+  const entries = text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
+  if (!entries.length) throw new Error('no key: write id:base64key (a 32-byte key, e.g. `openssl rand -base64 32`)');
+  const keys = entries.map((entry, i) => {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new Error(`entry ${i + 1}: write id:base64key, the id made of letters, digits, . _ -`);
+    const b64 = entry.slice(colon + 1);
+    const key = Buffer.from(b64, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length !== 32) throw new Error(`key ${id}: not 32 bytes in base64 (make one with \`openssl rand -base64 32\`)`);
+    return { id, key };
+  });
+  const ids = new Set<string>();
+  for (const k of keys) {
+    if (ids.has(k.id)) throw new Error(`key id ${k.id} appears twice`);
+    ids.add(k.id);
+  }
+  return keys;
+}
+
+function parseKeysOrIssue(text: string, c: z.RefinementCtx): PayloadKey[] {
+  try {
+    return parsePayloadKeys(text);
+  } catch (e) {
+    c.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+}
 
 export type Config = {
   databaseUrl: string | undefined;
@@ -68,8 +136,16 @@ export type Config = {
   embeddedMailUiPort: number;
   logLevel: z.infer<typeof EnvSchema>['RBM_LOG_LEVEL'];
   sessionSecret: string | undefined;
-  trustProxy: boolean;
+  /** false: trust no X-Forwarded-* header; a number: that many proxy hops; a string: the proxies' addresses. */
+  trustProxy: false | number | string;
   sourcesFile: string;
+  /** Configured payload keys (RBM_PAYLOAD_KEYS), or undefined: see runtime/payload-keys.ts. */
+  payloadKeys: PayloadKey[] | undefined;
+  payloadKeyFile: string | undefined;
+  /** mTLS to Temporal: PEM file paths (undefined: plain TCP, as to the embedded dev server). */
+  temporalTls: { certFile: string | undefined; keyFile: string | undefined; caFile: string | undefined; serverName: string | undefined } | undefined;
+  /** Origins allowed to call POST /codec/* from a browser (the Temporal UI). */
+  temporalUiOrigins: string[];
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -103,8 +179,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     renderTaskQueue: e.RBM_RENDER_TASK_QUEUE,
     logLevel: e.RBM_LOG_LEVEL,
     sessionSecret: e.RBM_SESSION_SECRET,
-    trustProxy: e.RBM_TRUST_PROXY === 'true',
+    trustProxy: e.RBM_TRUST_PROXY,
     sourcesFile: path.resolve(e.RBM_SOURCES_FILE),
+    payloadKeys: e.RBM_PAYLOAD_KEYS,
+    payloadKeyFile: e.RBM_PAYLOAD_KEY_FILE ? path.resolve(e.RBM_PAYLOAD_KEY_FILE) : undefined,
+    temporalTls: e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA
+      ? {
+          certFile: e.TEMPORAL_TLS_CERT && path.resolve(e.TEMPORAL_TLS_CERT),
+          keyFile: e.TEMPORAL_TLS_KEY && path.resolve(e.TEMPORAL_TLS_KEY),
+          caFile: e.TEMPORAL_TLS_CA && path.resolve(e.TEMPORAL_TLS_CA),
+          serverName: e.TEMPORAL_TLS_SERVER_NAME,
+        }
+      : undefined,
+    temporalUiOrigins: e.RBM_TEMPORAL_UI_ORIGINS
+      ? e.RBM_TEMPORAL_UI_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+      : [`http://127.0.0.1:${e.RBM_TEMPORAL_UI_PORT}`, `http://localhost:${e.RBM_TEMPORAL_UI_PORT}`],
   };
 }
 

@@ -30,17 +30,32 @@ export async function projectsFundedBy(q: Queryable, donorCodes: string[]): Prom
   return rows.map((r) => r.code);
 }
 
-export async function getPasswordHash(q: Queryable, userId: string): Promise<string | undefined> {
-  const { rows } = await q.query<{ password_hash: string }>('SELECT password_hash FROM user_credentials WHERE user_id = $1', [userId]);
-  return rows[0]?.password_hash;
+/**
+ * The credential of the user whose id, lower-cased, is `normalisedName` (log-in names are compared
+ * trimmed and case-insensitively); undefined when there is none, or when two ids differ only by case.
+ */
+export async function getCredentialByName(q: Queryable, normalisedName: string): Promise<{ userId: string; passwordHash: string; sessionEpoch: number } | undefined> {
+  const { rows } = await q.query<{ user_id: string; password_hash: string; session_epoch: number }>(
+    'SELECT user_id, password_hash, session_epoch FROM user_credentials WHERE lower(user_id) = $1 ORDER BY user_id LIMIT 2',
+    [normalisedName],
+  );
+  if (rows.length !== 1) return undefined;
+  return { userId: rows[0]!.user_id, passwordHash: rows[0]!.password_hash, sessionEpoch: rows[0]!.session_epoch };
 }
 
-export async function setPasswordHash(q: Queryable, userId: string, hash: string, demo = false): Promise<void> {
-  await q.query(
+/**
+ * Sets a user's password hash and starts a new session epoch: sessions signed in before (their
+ * recorded epoch is older) are no longer read. Returns the new epoch.
+ */
+export async function setPasswordHash(q: Queryable, userId: string, hash: string, demo = false): Promise<number> {
+  const { rows } = await q.query<{ session_epoch: number }>(
     `INSERT INTO user_credentials (user_id, password_hash, demo) VALUES ($1,$2,$3)
-     ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, demo = excluded.demo, updated_at = now()`,
+     ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, demo = excluded.demo,
+       session_epoch = user_credentials.session_epoch + 1, updated_at = now()
+     RETURNING session_epoch`,
     [userId, hash, demo],
   );
+  return rows[0]!.session_epoch;
 }
 
 /** Users (of the given ids) that have no password yet. */
@@ -52,10 +67,25 @@ export async function usersWithoutPassword(q: Queryable, ids: string[]): Promise
   return rows.map((r) => r.id);
 }
 
+/** Removes every password that is still the published demo password; returns whose. */
+export async function deleteDemoCredentials(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ user_id: string }>('DELETE FROM user_credentials WHERE demo RETURNING user_id');
+  return rows.map((r) => r.user_id).sort();
+}
+
 // --- sessions ---------------------------------------------------------------------------------
 
+/**
+ * A live session's data. A signed-in session (one with a user) is live only while the session epoch
+ * it recorded at log-in (`authEpoch`) is its user's current one: a password change or reset ends it.
+ */
 export async function readSession(q: Queryable, sid: string): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await q.query<{ data: Record<string, unknown> }>('SELECT data FROM web_sessions WHERE sid = $1 AND expires_at > now()', [sid]);
+  const { rows } = await q.query<{ data: Record<string, unknown> }>(
+    `SELECT s.data FROM web_sessions s LEFT JOIN user_credentials c ON c.user_id = s.user_id
+      WHERE s.sid = $1 AND s.expires_at > now()
+        AND (s.user_id IS NULL OR s.data->>'authEpoch' = c.session_epoch::text)`,
+    [sid],
+  );
   return rows[0]?.data;
 }
 
@@ -71,6 +101,12 @@ export async function deleteSession(q: Queryable, sid: string): Promise<void> {
   await q.query('DELETE FROM web_sessions WHERE sid = $1', [sid]);
 }
 
+/** Ends a user's sessions, except `keepSid` (the session that changed the password); returns how many. */
+export async function deleteUserSessions(q: Queryable, userId: string, keepSid?: string): Promise<number> {
+  const r = await q.query('DELETE FROM web_sessions WHERE user_id = $1 AND ($2::text IS NULL OR sid <> $2)', [userId, keepSid ?? null]);
+  return r.rowCount ?? 0;
+}
+
 export async function deleteExpiredSessions(q: Queryable): Promise<number> {
   const r = await q.query('DELETE FROM web_sessions WHERE expires_at <= now()');
   return r.rowCount ?? 0;
@@ -83,23 +119,30 @@ export interface ApiTokenRow {
   userId: string;
   name: string;
   createdAt: string;
+  expiresAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** Neither revoked nor expired. */
+  active: boolean;
 }
 const toToken = (r: Record<string, any>): ApiTokenRow => ({
-  id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at.toISOString(),
+  id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString(),
   lastUsedAt: r.last_used_at?.toISOString() ?? null, revokedAt: r.revoked_at?.toISOString() ?? null,
+  active: !r.revoked_at && r.expires_at.getTime() > Date.now(),
 });
 
-export async function insertApiToken(q: Queryable, t: { id: string; userId: string; name: string; tokenSha256: string }): Promise<ApiTokenRow> {
-  const { rows } = await q.query('INSERT INTO api_tokens (id, user_id, name, token_sha256) VALUES ($1,$2,$3,$4) RETURNING *', [t.id, t.userId, t.name, t.tokenSha256]);
+export async function insertApiToken(q: Queryable, t: { id: string; userId: string; name: string; tokenSha256: string; expiresAt: Date }): Promise<ApiTokenRow> {
+  const { rows } = await q.query(
+    'INSERT INTO api_tokens (id, user_id, name, token_sha256, expires_at) VALUES ($1,$2,$3,$4,$5) RETURNING *',
+    [t.id, t.userId, t.name, t.tokenSha256, t.expiresAt],
+  );
   return toToken(rows[0]!);
 }
 
-/** The user of a live token (and marks it used), or undefined. */
+/** The user of a live token (not revoked, not expired), marking it used; or undefined. */
 export async function useApiToken(q: Queryable, tokenSha256: string): Promise<string | undefined> {
   const { rows } = await q.query<{ user_id: string }>(
-    'UPDATE api_tokens SET last_used_at = now() WHERE token_sha256 = $1 AND revoked_at IS NULL RETURNING user_id',
+    'UPDATE api_tokens SET last_used_at = now() WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING user_id',
     [tokenSha256],
   );
   return rows[0]?.user_id;
@@ -113,6 +156,12 @@ export async function listApiTokens(q: Queryable, userId?: string): Promise<ApiT
 export async function revokeApiToken(q: Queryable, id: string, userId: string | null): Promise<boolean> {
   const r = await q.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND ($2::text IS NULL OR user_id = $2) AND revoked_at IS NULL', [id, userId]);
   return (r.rowCount ?? 0) > 0;
+}
+
+/** Revokes every live token of a user; returns how many. */
+export async function revokeUserApiTokens(q: Queryable, userId: string): Promise<number> {
+  const r = await q.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  return r.rowCount ?? 0;
 }
 
 // --- artifacts, seen from the web ----------------------------------------------------------------

@@ -4,7 +4,8 @@
  */
 import type { CommonIndicator, CommonIndicatorLibrary } from '../domain/common-indicators.js';
 import { libraryOf } from '../domain/common-indicators.js';
-import type { IndicatorType } from '../domain/results-framework.js';
+import type { Indicator, IndicatorType } from '../domain/results-framework.js';
+import { expandLibraryRules, type ValidationRule } from '../domain/data-quality.js';
 import type { Queryable } from './pool.js';
 
 export interface CommonIndicatorRow extends CommonIndicator {
@@ -32,7 +33,7 @@ export interface LinkedIndicator {
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 const SELECT_ENTRY = `
-  SELECT c.code, c.title, c.type, c.unit, c.time_aggregation, c.direction, c.definition, c.sector, c.illustrative,
+  SELECT c.code, c.title, c.type, c.unit, c.time_aggregation, c.direction, c.definition, c.sector, c.illustrative, c.validation_rule,
          to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
          to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at,
          coalesce((SELECT array_agg(f.node_code ORDER BY f.node_code) FROM common_indicator_frameworks f WHERE f.common_indicator_code = c.code), '{}') AS framework_nodes
@@ -42,13 +43,14 @@ function toRow(r: Record<string, any>): CommonIndicatorRow {
   return {
     code: r.code, title: r.title, type: r.type, unit: r.unit, timeAggregation: r.time_aggregation, direction: r.direction,
     definition: r.definition, sector: r.sector, frameworkNodes: r.framework_nodes, illustrative: r.illustrative,
+    ...(r.validation_rule ? { validationRule: r.validation_rule } : {}),
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
 const sameEntry = (a: CommonIndicator, b: CommonIndicator): boolean =>
   a.title === b.title && a.type === b.type && a.unit === b.unit && a.timeAggregation === b.timeAggregation && a.direction === b.direction &&
-  a.definition === b.definition && a.sector === b.sector && a.illustrative === b.illustrative &&
+  a.definition === b.definition && a.sector === b.sector && a.illustrative === b.illustrative && (a.validationRule ?? '') === (b.validationRule ?? '') &&
   [...a.frameworkNodes].sort().join('\u0000') === [...b.frameworkNodes].sort().join('\u0000');
 
 /** Entries by code (all of them when `codes` is not given). */
@@ -73,12 +75,12 @@ export async function upsertCommonIndicators(q: Queryable, entries: CommonIndica
       continue;
     }
     await q.query(
-      `INSERT INTO common_indicators (code, title, type, unit, time_aggregation, direction, definition, sector, illustrative)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+      `INSERT INTO common_indicators (code, title, type, unit, time_aggregation, direction, definition, sector, illustrative, validation_rule)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
        ON CONFLICT (code) DO UPDATE SET title = excluded.title, type = excluded.type, unit = excluded.unit,
          time_aggregation = excluded.time_aggregation, direction = excluded.direction, definition = excluded.definition,
-         sector = excluded.sector, illustrative = excluded.illustrative, updated_at = now()`,
-      [e.code, e.title, e.type, e.unit, e.timeAggregation, e.direction, e.definition, e.sector, e.illustrative],
+         sector = excluded.sector, illustrative = excluded.illustrative, validation_rule = excluded.validation_rule, updated_at = now()`,
+      [e.code, e.title, e.type, e.unit, e.timeAggregation, e.direction, e.definition, e.sector, e.illustrative, e.validationRule ?? ''],
     );
     await q.query('DELETE FROM common_indicator_frameworks WHERE common_indicator_code = $1 AND NOT (node_code = ANY($2::text[]))', [e.code, e.frameworkNodes]);
     if (e.frameworkNodes.length) {
@@ -143,4 +145,14 @@ export async function loadCommonIndicatorLibrary(q: Queryable): Promise<CommonIn
     'SELECT code, title, type, unit, direction FROM common_indicators ORDER BY code',
   );
   return libraryOf(rows);
+}
+
+/** The library's validation rules that apply to a project's indicators (domain/data-quality.ts expandLibraryRules). */
+export async function libraryRulesFor(q: Queryable, indicators: Array<Pick<Indicator, 'code' | 'commonIndicatorCode'>>): Promise<ValidationRule[]> {
+  const codes = [...new Set(indicators.map((i) => i.commonIndicatorCode).filter((c): c is string => !!c))];
+  if (!codes.length) return [];
+  const { rows } = await q.query<{ code: string; validation_rule: string }>(
+    `SELECT code, validation_rule FROM common_indicators WHERE validation_rule <> '' ORDER BY code`,
+  );
+  return expandLibraryRules(rows.map((r) => ({ code: r.code, validationRule: r.validation_rule })), indicators);
 }

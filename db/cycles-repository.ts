@@ -1,5 +1,6 @@
 /** Report cycles, their gathered versions, rendered artifacts, deliveries and the audit trail. */
 import { createHash, randomUUID } from 'node:crypto';
+import type { ApprovedCycle } from '../domain/approval-lock.js';
 import type { ArtifactRef, CycleState, GatheredData } from '../domain/report-cycle.js';
 import type { Queryable } from './pool.js';
 
@@ -33,6 +34,24 @@ export async function ensureCycle(q: Queryable, c: { id: string; projectCode: st
 export async function getCycle(q: Queryable, id: string): Promise<CycleRow | undefined> {
   const { rows } = await q.query('SELECT * FROM report_cycles WHERE id = $1', [id]);
   return rows[0] ? toCycle(rows[0]) : undefined;
+}
+
+/** When the data of a cycle's version was read (its dataAsOf), or undefined for an unknown version. */
+export async function versionDataAsOf(q: Queryable, cycleId: string, version: number): Promise<string | undefined> {
+  const { rows } = await q.query<{ at: string }>(
+    `SELECT to_char(data_as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM cycle_versions WHERE cycle_id = $1 AND version = $2`,
+    [cycleId, version],
+  );
+  return rows[0]?.at;
+}
+
+/** The cycles whose final report was approved and delivered: they lock their period's data (domain/approval-lock.ts). */
+export async function listApprovedCycles(q: Queryable, projectCode?: string): Promise<ApprovedCycle[]> {
+  const { rows } = await q.query(
+    `SELECT id, project_code, period, template_id, updated_at FROM report_cycles WHERE state = 'completed' AND ($1::text IS NULL OR project_code = $1) ORDER BY id`,
+    [projectCode ?? null],
+  );
+  return rows.map((r) => ({ cycleId: r.id, projectCode: r.project_code, period: r.period, templateId: r.template_id, approvedAt: r.updated_at.toISOString() }));
 }
 
 export async function listCycles(q: Queryable, filter: { state?: string; projectCode?: string } = {}): Promise<CycleRow[]> {

@@ -105,8 +105,19 @@ export interface BatchSummary {
   refusal: string | null;
 }
 
-export async function listBatches(q: Queryable, limit = 50): Promise<BatchSummary[]> {
-  const { rows } = await q.query(`SELECT * FROM import_batches ORDER BY id DESC LIMIT $1`, [limit]);
+/**
+ * The latest batches; with `visibleTo`, only those the user imported, those with quarantined rows of
+ * the given projects, and those of the data sources of those projects (a project-scoped officer).
+ */
+export async function listBatches(q: Queryable, limit = 50, visibleTo?: { userId: string; projects: string[] }): Promise<BatchSummary[]> {
+  const { rows } = await q.query(
+    `SELECT b.* FROM import_batches b
+      WHERE $2::text IS NULL OR b.imported_by = $2
+         OR EXISTS (SELECT 1 FROM import_quarantine iq WHERE iq.batch_id = b.id AND upper(trim(iq.cells->>'project_code')) = ANY($3::text[]))
+         OR EXISTS (SELECT 1 FROM gather_runs g WHERE b.imported_by = 'source:' || g.source_id AND upper(g.project_code) = ANY($3::text[]))
+      ORDER BY b.id DESC LIMIT $1`,
+    [limit, visibleTo?.userId ?? null, visibleTo?.projects.map((c) => c.toUpperCase()) ?? []],
+  );
   return rows.map((r) => ({
     id: Number(r.id), kind: r.kind, fileName: r.file_name, sha256: r.file_sha256, format: r.format, importedBy: r.imported_by,
     startedAt: (r.started_at as Date).toISOString(), status: r.status, accepted: r.accepted, rejected: r.rejected,
@@ -418,12 +429,14 @@ export interface QuarantineEntry {
   updatedAt: string;
 }
 
-export async function listQuarantine(q: Queryable, filter: { batchId?: number; ids?: number[]; limit?: number } = {}): Promise<QuarantineEntry[]> {
+/** Open quarantine entries; `projects` keeps those whose project_code cell is one of them (any case). */
+export async function listQuarantine(q: Queryable, filter: { batchId?: number; ids?: number[]; limit?: number; projects?: string[] } = {}): Promise<QuarantineEntry[]> {
   const { rows } = await q.query(
     `SELECT * FROM import_quarantine
       WHERE resolved_at IS NULL AND ($1::bigint IS NULL OR batch_id = $1) AND ($2::bigint[] IS NULL OR id = ANY($2))
+        AND ($4::text[] IS NULL OR upper(trim(cells->>'project_code')) = ANY($4::text[]))
       ORDER BY id LIMIT $3`,
-    [filter.batchId ?? null, filter.ids ?? null, filter.limit ?? null],
+    [filter.batchId ?? null, filter.ids ?? null, filter.limit ?? null, filter.projects?.map((c) => c.toUpperCase()) ?? null],
   );
   return rows.map((r) => ({
     id: Number(r.id), batchId: Number(r.batch_id), file: r.file_name, row: r.row_number, cells: r.cells, reasons: r.reasons,
@@ -464,4 +477,21 @@ export async function discardQuarantined(q: Queryable, ids: number[], by: string
     [ids, by],
   );
   return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Rejects the staged rows (after matchCurrentValues) that would change a value of a locked period
+ * (domain/approval-lock.ts); a row identical to the stored value is no change and passes. Returns how
+ * many were rejected.
+ */
+export async function rejectLockedChanges(tx: pg.PoolClient, locks: Array<{ projectCode: string; period: string; message: string }>): Promise<number> {
+  if (!locks.length) return 0;
+  const res = await tx.query(
+    `UPDATE import_staging s SET problems = jsonb_build_array(jsonb_build_object('column', 'period', 'message', l.message))
+       FROM jsonb_to_recordset($1::jsonb) AS l(project_code text, period text, message text), indicators i, projects p
+      WHERE s.problems IS NULL AND i.id = s.indicator_id AND p.id = i.project_id AND p.code = l.project_code AND s.period = l.period
+        AND NOT EXISTS (SELECT 1 FROM import_matched m WHERE m.ord = s.ord AND NOT m.changed)`,
+    [JSON.stringify(locks.map((l) => ({ project_code: l.projectCode, period: l.period, message: l.message })))],
+  );
+  return res.rowCount ?? 0;
 }

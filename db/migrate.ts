@@ -12,6 +12,8 @@ export async function migrateDatabase(databaseUrl: string, log: Logger): Promise
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: 'pgmigrations',
+    // Several processes start at once (workers of a deployment): the later ones wait for the lock, not fail.
+    advisoryLockMode: 'wait',
     log: (msg: string) => log.debug({ migrate: msg }),
   });
   return applied.map((m) => m.name);

@@ -10,12 +10,20 @@ export type Pool = pg.Pool;
 export type Queryable = pg.Pool | pg.PoolClient;
 
 export function createPool(databaseUrl: string, max = 8): Pool {
-  return new pg.Pool({ connectionString: databaseUrl, max });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // An idle connection cut by the server (a restart, a failover) is dropped by the pool, which opens a
+  // new one on next use; unhandled, its 'error' event would end the process (issue 15).
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Runs `fn` in a transaction; rolls back on any error. */
 export async function inTransaction<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection cut while checked out (the server restarted): its query rejects, which is the error
+  // to report; the client's own 'error' event, unhandled, would end the process instead.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -25,6 +33,7 @@ export async function inTransaction<T>(pool: Pool, fn: (client: pg.PoolClient) =
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
+    client.removeListener('error', ignore);
     client.release();
   }
 }

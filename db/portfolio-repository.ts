@@ -1,6 +1,7 @@
 /** Frameworks, donors, projects and their results matrices: stored by business code, idempotently. */
 import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
 import { commonLinkProblem, libraryOf, type CommonIndicatorRef } from '../domain/common-indicators.js';
+import type { RuleOperator, ValidationRule } from '../domain/data-quality.js';
 import { RbmError } from '../domain/errors.js';
 import type { Queryable } from './pool.js';
 
@@ -8,10 +9,13 @@ export interface ProjectDefinition {
   project: Project;
   results: Result[];
   indicators: Indicator[];
+  /** Validation rules between its indicators; undefined leaves the stored ones as they are. */
+  validationRules?: ValidationRule[];
 }
 export interface ProjectBundle extends ProjectDefinition {
   donorNames: string[];
   frameworkNodes: FrameworkNode[];
+  validationRules: ValidationRule[];
 }
 
 export async function upsertFrameworkNodes(q: Queryable, nodes: FrameworkNode[]): Promise<void> {
@@ -116,7 +120,32 @@ export async function upsertProject(q: Queryable, def: ProjectDefinition): Promi
       );
     }
   }
+  if (def.validationRules) await replaceValidationRules(q, projectId, p.code, def);
   return projectId;
+}
+
+/** A project's validation rules, replaced whole; each may only name the project's own indicators. */
+async function replaceValidationRules(q: Queryable, projectId: number, projectCode: string, def: ProjectDefinition): Promise<void> {
+  const known = new Set(def.indicators.map((i) => i.code));
+  for (const r of def.validationRules!) {
+    const unknown = [...r.left, ...r.right].find((c) => !known.has(c));
+    if (unknown) throw new RbmError('invalid_input', `validation rule ${r.code} of ${projectCode} names ${unknown}, which is not an indicator of the project`, { field: 'validationRules' });
+  }
+  await q.query('DELETE FROM validation_rules WHERE project_id = $1', [projectId]);
+  for (const [ordinal, r] of def.validationRules!.entries()) {
+    await q.query(
+      'INSERT INTO validation_rules (project_id, code, left_codes, operator, right_codes, description, ordinal) VALUES ($1,$2,$3,$4,$5,$6,$7)',
+      [projectId, r.code, r.left, r.operator, r.right, r.description, ordinal],
+    );
+  }
+}
+
+async function readValidationRules(q: Queryable, projectId: number): Promise<ValidationRule[]> {
+  const { rows } = await q.query<{ code: string; left_codes: string[]; operator: RuleOperator; right_codes: string[]; description: string }>(
+    'SELECT code, left_codes, operator, right_codes, description FROM validation_rules WHERE project_id = $1 ORDER BY ordinal, code',
+    [projectId],
+  );
+  return rows.map((r) => ({ code: r.code, left: r.left_codes, operator: r.operator, right: r.right_codes, description: r.description }));
 }
 
 export interface ProjectSummary {
@@ -196,5 +225,6 @@ export async function getProjectBundle(q: Queryable, projectCode: string): Promi
     results: results.rows.map((r) => ({ code: r.code, level: r.level, parentCode: r.parent_code, statement: r.statement, contributesTo: r.contributes_to })),
     indicators: await listIndicators(q, projectCode),
     frameworkNodes: nodes.rows.map((n) => ({ code: n.code, framework: n.framework, level: n.level, parentCode: n.parent_code, title: n.title, illustrative: n.illustrative })),
+    validationRules: await readValidationRules(q, row.id),
   };
 }

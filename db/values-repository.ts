@@ -5,6 +5,7 @@
  */
 import type { IndicatorValue } from '../domain/results-framework.js';
 import type { ValueRevision } from '../domain/value-history.js';
+import type { ValueProvenance } from '../domain/report-model.js';
 import { ALL_CATEGORIES } from '../domain/rollup-values.js';
 import pg from 'pg';
 import { inTransaction, type Queryable } from './pool.js';
@@ -72,23 +73,44 @@ export async function recordValues(q: Queryable, values: ValueToRecord[], entere
 }
 
 /** Every value of a project as it stood at `asOf` (an ISO timestamp). */
-export async function readValuesAsOf(q: Queryable, projectCode: string, asOf: string): Promise<IndicatorValue[]> {
+/** The values of a project current at `asOf`, as read for a report; `extra` columns ride along (provenance). */
+async function currentRowsAsOf(q: Queryable, projectCode: string, asOf: string, extra = { columns: '', joins: '' }): Promise<Array<Record<string, any>>> {
   const { rows } = await q.query(
     `SELECT i.code AS indicator_code, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location,
-            v.value, v.numerator, v.denominator, v.text_value
-       FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id
+            v.value, v.numerator, v.denominator, v.text_value ${extra.columns}
+       FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id ${extra.joins}
       WHERE p.code = $1 AND v.entered_at <= $2 AND (v.superseded_at IS NULL OR v.superseded_at > $2)
       ORDER BY i.code, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location`,
     [projectCode, asOf],
   );
-  return rows.map((r) => {
-    const disaggregation: IndicatorValue['disaggregation'] = {};
-    for (const k of ['sex', 'age_group', 'population_type', 'nationality', 'location'] as const) if (r[k]) disaggregation[k] = r[k];
-    return {
-      indicatorCode: r.indicator_code, period: r.period, disaggregation, value: r.value,
-      numerator: r.numerator, denominator: r.denominator, text: r.text_value,
-    };
+  return rows;
+}
+
+function toValue(r: Record<string, any>): IndicatorValue {
+  const disaggregation: IndicatorValue['disaggregation'] = {};
+  for (const k of ['sex', 'age_group', 'population_type', 'nationality', 'location'] as const) if (r[k]) disaggregation[k] = r[k];
+  return { indicatorCode: r.indicator_code, period: r.period, disaggregation, value: r.value, numerator: r.numerator, denominator: r.denominator, text: r.text_value };
+}
+
+export async function readValuesAsOf(q: Queryable, projectCode: string, asOf: string): Promise<IndicatorValue[]> {
+  return (await currentRowsAsOf(q, projectCode, asOf)).map(toValue);
+}
+
+/** The values a report as of `asOf` reads (the same rows as readValuesAsOf), with their provenance. */
+export async function readValueProvenanceAsOf(q: Queryable, projectCode: string, asOf: string): Promise<ValueProvenance[]> {
+  const rows = await currentRowsAsOf(q, projectCode, asOf, {
+    columns: `, v.source, v.comment, v.entered_by, to_char(v.entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS entered_at,
+            b.id AS batch_id, b.kind AS batch_kind, b.file_name,
+            (SELECT count(*) FROM indicator_values o
+              WHERE o.indicator_id = v.indicator_id AND o.period = v.period AND o.sex = v.sex AND o.age_group = v.age_group
+                AND o.population_type = v.population_type AND o.nationality = v.nationality AND o.location = v.location
+                AND (o.entered_at, o.id) <= (v.entered_at, v.id))::int AS revision`,
+    joins: 'LEFT JOIN import_batches b ON b.id = v.import_batch_id',
   });
+  return rows.map((r) => ({
+    ...toValue(r), numerator: r.numerator, denominator: r.denominator, text: r.text_value, revision: r.revision, source: r.source, batchId: r.batch_id === null ? null : Number(r.batch_id),
+    batchKind: r.batch_kind, fileName: r.file_name, comment: r.comment, enteredBy: r.entered_by, enteredAt: r.entered_at,
+  }));
 }
 
 /**

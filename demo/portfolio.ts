@@ -9,6 +9,7 @@
  * `illustrative: true` where the schema has the flag.
  */
 import type { CommonIndicator } from '../domain/common-indicators.js';
+import type { ValidationRule } from '../domain/data-quality.js';
 import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
 import { demoCommonIndicators } from './common-indicators.js';
 import { demoFrameworkNodes } from './frameworks.js';
@@ -38,6 +39,8 @@ export interface DemoProject {
   project: Project;
   results: Result[];
   indicators: Indicator[];
+  /** Validation rules between its indicators (data-quality warnings). */
+  validationRules?: ValidationRule[];
 }
 
 export interface DemoAgreement {

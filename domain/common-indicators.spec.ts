@@ -79,8 +79,8 @@ describe('the library file', () => {
 
   it('refuses a file without the header it documents', () => {
     expect(problems(['code', 'name', 'kind'], ['CI-1', 'x', 'count'])).toEqual([
-      '1|name|unknown column "name": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative',
-      '1|kind|unknown column "kind": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative',
+      '1|name|unknown column "name": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative, validation_rule',
+      '1|kind|unknown column "kind": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative, validation_rule',
       '1|title|the required column title is missing',
       '1|type|the required column type is missing',
     ]);

@@ -21,6 +21,9 @@
  *   sector              the sector or thematic area, e.g. Protection, DTM
  *   frameworks          framework node codes separated by ";" (UNSDCF outputs, SDG targets, GCM objectives)
  *   illustrative        yes for invented demo entries, otherwise no (default)
+ *   validation_rule     a rule between common indicators, e.g. "CI-TRAINED <= CI-ENROLLED" (codes of the
+ *                       library joined by "+", compared with <=, >=, =, < or >): a data-quality warning
+ *                       in every project that links indicators to every code it names
  * An existing code is updated, a new one is added; entries the file does not list are kept.
  * `readLibraryRows` checks the rows (pure); the use case (app/common-indicators.ts) adds the checks
  * that need the database.
@@ -28,6 +31,7 @@
 import { z } from 'zod';
 import { DIRECTIONS, INDICATOR_TYPES, IndicatorSchema, TIME_AGGREGATIONS, type Indicator, type IndicatorType } from './results-framework.js';
 import { clip, looksLikeFormula, parseYesNo } from './value-rules.js';
+import { parseRuleExpression } from './data-quality.js';
 
 export const COMMON_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 const CODE_MESSAGE = 'is not a common indicator code: letters, digits, ".", "_" or "-", at most 50 characters, e.g. CI-PROT-01';
@@ -47,6 +51,8 @@ export const CommonIndicatorSchema = z.object({
   frameworkNodes: z.array(z.string().min(1)).default([]),
   /** Invented for the demo. */
   illustrative: z.boolean().default(false),
+  /** A validation rule between common indicators ("CI-TRAINED <= CI-ENROLLED"), checked in every project linking them. */
+  validationRule: z.string().max(500, 'is longer than 500 characters').optional(),
 });
 export type CommonIndicator = z.infer<typeof CommonIndicatorSchema>;
 
@@ -90,7 +96,7 @@ export function indicatorSchemaFor(library: CommonIndicatorLibrary) {
 
 // ---- the library file ------------------------------------------------------------------------------
 
-export const LIBRARY_COLUMNS = ['code', 'title', 'type', 'unit', 'time_aggregation', 'direction', 'definition', 'sector', 'frameworks', 'illustrative'] as const;
+export const LIBRARY_COLUMNS = ['code', 'title', 'type', 'unit', 'time_aggregation', 'direction', 'definition', 'sector', 'frameworks', 'illustrative', 'validation_rule'] as const;
 export type LibraryColumn = (typeof LIBRARY_COLUMNS)[number];
 export const REQUIRED_LIBRARY_COLUMNS: readonly LibraryColumn[] = ['code', 'title', 'type'];
 
@@ -208,8 +214,13 @@ export function readLibraryRows(file: string, rows: LibraryRow[], frameworkNodes
       if (parsed.ok) illustrative = parsed.value === 1;
       else add(r.row, 'illustrative', parsed.message);
     }
+    const rule = text('validation_rule', 500);
+    if (rule) {
+      const expr = parseRuleExpression(rule);
+      if (!expr.ok) add(r.row, 'validation_rule', expr.message);
+    }
     if (issues.length !== before || !type || !timeAggregation || !direction) continue;
-    const parsed = CommonIndicatorSchema.safeParse({ code, title, type, unit, timeAggregation, direction, definition, sector, frameworkNodes: nodes.sort(), illustrative });
+    const parsed = CommonIndicatorSchema.safeParse({ code, title, type, unit, timeAggregation, direction, definition, sector, frameworkNodes: nodes.sort(), illustrative, ...(rule ? { validationRule: rule } : {}) });
     if (!parsed.success) {
       for (const z of parsed.error.issues) add(r.row, String(z.path[0] ?? '') || null, z.message);
       continue;
@@ -224,5 +235,6 @@ export function libraryFileRow(e: CommonIndicator): Record<LibraryColumn, string
   return {
     code: e.code, title: e.title, type: e.type, unit: e.unit, time_aggregation: e.timeAggregation, direction: e.direction,
     definition: e.definition, sector: e.sector, frameworks: e.frameworkNodes.join('; '), illustrative: e.illustrative ? 'yes' : 'no',
+    validation_rule: e.validationRule ?? '',
   };
 }

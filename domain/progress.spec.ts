@@ -20,14 +20,14 @@ describe('progress against targets', () => {
   it('aggregates a percentage as the ratio of sums, never the mean of percentages', () => {
     const ind = indicator({ type: 'percentage', unit: '%' });
     // 10/10 = 100% and 10/90 = 11.1%: the mean would be 55.6%, the ratio of sums is 20/100 = 20%.
-    expect(aggregateOverTime(ind, [parts(100, 10, 10), parts(11.1, 10, 90)])).toBeCloseTo(20, 9);
+    expect(aggregateOverTime(ind, [parts(100, 10, 10), parts(11.1, 10, 90)]).value).toBeCloseTo(20, 9);
   });
 
   it('keeps the latest value for a non-summing indicator, and the max or mean when asked', () => {
     const totals = [parts(3, null, null), parts(7, null, null), parts(5, null, null)];
-    expect(aggregateOverTime(indicator({ timeAggregation: 'latest' }), totals)).toBe(5);
-    expect(aggregateOverTime(indicator({ timeAggregation: 'max' }), totals)).toBe(7);
-    expect(aggregateOverTime(indicator({ timeAggregation: 'average' }), totals)).toBe(5);
+    expect(aggregateOverTime(indicator({ timeAggregation: 'latest' }), totals).value).toBe(5);
+    expect(aggregateOverTime(indicator({ timeAggregation: 'max' }), totals).value).toBe(7);
+    expect(aggregateOverTime(indicator({ timeAggregation: 'average' }), totals).value).toBe(5);
   });
 
   it('derives a missing total from one dimension and rebuilds a percentage from its parts', () => {

@@ -1,23 +1,45 @@
 /**
- * Progress against targets: pure functions over an indicator, its targets and its values.
- * Rules follow the tools M&E staff know: percentages aggregate as the ratio of sums (never a sum or a
- * mean of percentages); counts over time aggregate by the indicator's rule (sum = non-cumulative,
- * latest = non-summing, max, average); a "decrease" indicator achieves by going down from its baseline.
+ * Progress against targets: pure functions over an indicator, its targets and its values. This module
+ * is the one arithmetic of PRODUCT.md's "How every figure is computed"; every report, page, API answer
+ * and export takes its figures from here (and from rollup.ts, which pools contributions with the same
+ * rules), never computes its own.
+ * - Actual: the total row; without one, the sum of one dimension's parts. A percentage is
+ *   100 × numerator / denominator when both are given, else the value as entered ("value-only").
+ * - % of target: increase actual / target; decrease (baseline − actual) / (baseline − target), or
+ *   target / actual without a baseline. Undefined without a target or an actual, for a target of 0
+ *   (increase), a target equal to the baseline (decrease), or an actual of 0 (decrease, no baseline).
+ * - Status: qualitative "reported"; no actual "no data"; an actual with an undefined % "no target";
+ *   else on track / at risk / off track by the mission's thresholds.
+ * - Cumulative: by the time rule; percentages as the ratio of summed parts, value-only periods left
+ *   out and counted.
  */
-import type { Disaggregation, DisaggregationDimension, Indicator, IndicatorValue } from './results-framework.js';
+import type { Disaggregation, DisaggregationDimension, Indicator, IndicatorType, IndicatorValue } from './results-framework.js';
 import { DISAGGREGATION_DIMENSIONS, isTotal } from './results-framework.js';
 
-export type ProgressStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_data' | 'reported';
+export type ProgressStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_target' | 'no_data' | 'reported';
+/** Every status, in the order reports list them. */
+export const PROGRESS_STATUSES: readonly ProgressStatus[] = ['on_track', 'at_risk', 'off_track', 'no_target', 'reported', 'no_data'];
+/** How each status reads in every report, page and export. */
+export const STATUS_LABEL: Record<ProgressStatus, string> = {
+  on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_target: 'No target', no_data: 'No data', reported: 'Reported',
+};
+export const emptyStatusCounts = (): Record<ProgressStatus, number> => ({ on_track: 0, at_risk: 0, off_track: 0, no_target: 0, no_data: 0, reported: 0 });
+
 export interface StatusThresholds {
   onTrack: number; // % achieved at or above which an indicator is on track
   atRisk: number; // % achieved at or above which it is at risk (below: off track)
 }
 export const DEFAULT_THRESHOLDS: StatusThresholds = { onTrack: 90, atRisk: 60 };
 
+/** What the % of target depends on besides the figures. */
+export type AchievementRule = Pick<Indicator, 'type' | 'direction' | 'baseline'>;
+
 export interface PeriodFigure {
   period: string;
   target: number | null;
   actual: number | null;
+  /** Qualitative indicators: the text reported for the period (null for other types). */
+  text?: string | null;
 }
 export interface DisaggregationFigure {
   dimension: DisaggregationDimension;
@@ -30,6 +52,8 @@ export interface IndicatorProgress {
   periodActual: number | null;
   periodTarget: number | null;
   cumulativeActual: number | null;
+  /** Percentages: value-only periods the cumulative figure left out (never averaged in). */
+  cumulativeLeftOut: number;
   lifeOfProjectTarget: number | null;
   percentOfPeriodTarget: number | null;
   percentOfLifeTarget: number | null;
@@ -50,19 +74,38 @@ function soleDimension(d: Disaggregation): DisaggregationDimension | undefined {
   return present.length === 1 ? present[0] : undefined;
 }
 
+export interface PeriodTotal {
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+}
+
+const hasRatio = (type: IndicatorType) => type === 'percentage' || type === 'ratio';
+const ratioValue = (type: IndicatorType, num: number, den: number) => (type === 'percentage' ? (num / den) * 100 : num / den);
+/** A percentage's (or ratio's) figure: from its parts when both are given, else the value as entered. */
+export function figureOf(type: IndicatorType, value: number | null, numerator: number | null, denominator: number | null): number | null {
+  if (hasRatio(type) && numerator !== null && denominator) return ratioValue(type, numerator, denominator);
+  return value;
+}
+/** True for a percentage (or ratio) entered as a value without its numerator and denominator. */
+export const isValueOnly = (type: IndicatorType, t: PeriodTotal): boolean => hasRatio(type) && t.value !== null && !(t.numerator !== null && t.denominator);
+
 /** The total of one period: the total row, else derived from one dimension's rows. */
-export function periodTotal(indicator: Indicator, rows: IndicatorValue[]): { value: number | null; numerator: number | null; denominator: number | null } {
+export function periodTotal(indicator: Pick<Indicator, 'type'>, rows: IndicatorValue[]): PeriodTotal {
   const total = rows.find((r) => isTotal(r.disaggregation));
-  const pick = (r: IndicatorValue) => ({ value: r.value, numerator: r.numerator ?? null, denominator: r.denominator ?? null });
-  if (total) return pick(total);
+  if (total) {
+    const numerator = total.numerator ?? null;
+    const denominator = total.denominator ?? null;
+    return { value: figureOf(indicator.type, total.value, numerator, denominator), numerator, denominator };
+  }
   // No total row: sum the first dimension that has rows (counts only; a ratio is rebuilt from its parts).
   for (const dim of DISAGGREGATION_DIMENSIONS) {
     const parts = rows.filter((r) => soleDimension(r.disaggregation) === dim);
     if (parts.length === 0) continue;
-    if (indicator.type === 'percentage' || indicator.type === 'ratio') {
+    if (hasRatio(indicator.type)) {
       const num = sumOf(parts.map((p) => p.numerator ?? null));
       const den = sumOf(parts.map((p) => p.denominator ?? null));
-      return { value: num !== null && den ? ratioValue(indicator, num, den) : null, numerator: num, denominator: den };
+      return { value: num !== null && den ? ratioValue(indicator.type, num, den) : null, numerator: num, denominator: den };
     }
     if (indicator.type === 'count') return { value: sumOf(parts.map((p) => p.value)), numerator: null, denominator: null };
   }
@@ -73,55 +116,75 @@ function sumOf(xs: Array<number | null>): number | null {
   const present = xs.filter((x): x is number => x !== null && Number.isFinite(x));
   return present.length ? present.reduce((a, b) => a + b, 0) : null;
 }
-const ratioValue = (indicator: Indicator, num: number, den: number) =>
-  indicator.type === 'percentage' ? (num / den) * 100 : num / den;
 
-/** Aggregate period totals over time by the indicator's rule. */
-export function aggregateOverTime(
-  indicator: Indicator,
-  totals: Array<{ value: number | null; numerator: number | null; denominator: number | null }>,
-): number | null {
-  if (indicator.type === 'percentage' || indicator.type === 'ratio') {
-    const withParts = totals.filter((t) => t.numerator !== null && t.denominator);
-    if (withParts.length && indicator.timeAggregation !== 'latest') {
-      const num = withParts.reduce((a, t) => a + (t.numerator ?? 0), 0);
-      const den = withParts.reduce((a, t) => a + (t.denominator ?? 0), 0);
-      return den ? ratioValue(indicator, num, den) : null;
-    }
+/** A cumulative figure and how many value-only percentage periods it had to leave out. */
+export interface CumulativeFigure {
+  value: number | null;
+  leftOut: number;
+}
+
+/**
+ * Aggregate period totals over time by the indicator's rule: sum of periods, latest value, maximum
+ * (or mean). Percentages and ratios other than "latest" are the ratio of the summed numerators and
+ * denominators; a value-only period is never averaged in but left out and counted (when no period has
+ * parts and exactly one has a value, that value is the figure: there is nothing to average it with).
+ */
+export function aggregateOverTime(indicator: Pick<Indicator, 'type' | 'timeAggregation'>, totals: PeriodTotal[]): CumulativeFigure {
+  const reported = totals.filter((t) => t.value !== null);
+  if (!reported.length) return { value: null, leftOut: 0 };
+  if (hasRatio(indicator.type) && indicator.timeAggregation !== 'latest') {
+    const withParts = reported.filter((t) => !isValueOnly(indicator.type, t));
+    const leftOut = reported.length - withParts.length;
+    if (!withParts.length) return leftOut === 1 ? { value: reported[0]!.value, leftOut: 0 } : { value: null, leftOut };
+    const num = withParts.reduce((a, t) => a + t.numerator!, 0);
+    const den = withParts.reduce((a, t) => a + t.denominator!, 0);
+    return { value: ratioValue(indicator.type, num, den), leftOut };
   }
-  const values = totals.map((t) => t.value).filter((v): v is number => v !== null);
-  if (!values.length) return null;
+  const values = reported.map((t) => t.value!);
   switch (indicator.timeAggregation) {
     case 'sum':
-      return indicator.type === 'percentage' || indicator.type === 'ratio' ? values[values.length - 1]! : values.reduce((a, b) => a + b, 0);
+      return { value: values.reduce((a, b) => a + b, 0), leftOut: 0 };
     case 'latest':
-      return values[values.length - 1]!;
+      return { value: values[values.length - 1]!, leftOut: 0 };
     case 'max':
-      return Math.max(...values);
+      return { value: Math.max(...values), leftOut: 0 };
     case 'average':
-      return values.reduce((a, b) => a + b, 0) / values.length;
+      return { value: values.reduce((a, b) => a + b, 0) / values.length, leftOut: 0 };
   }
 }
 
-/** % achieved against a target, respecting direction; baseline-relative for "decrease" indicators. */
-export function percentAchieved(indicator: Indicator, actual: number | null, target: number | null): number | null {
-  if (actual === null || target === null) return null;
-  if (indicator.type === 'yes_no') return actual >= target ? 100 : 0;
-  if (indicator.direction === 'decrease') {
-    const base = indicator.baseline;
-    if (base !== null && base !== target) return round(((base - actual) / (base - target)) * 100, 1);
-    return actual === 0 ? 100 : round((target / actual) * 100, 1);
+/**
+ * % achieved against a target (rounded to 0.1, the figure every report shows), or null where the
+ * rules leave it undefined (see the header).
+ */
+export function percentAchieved(rule: AchievementRule, actual: number | null, target: number | null): number | null {
+  if (actual === null || target === null || rule.type === 'qualitative') return null;
+  let ratio: number | null;
+  if (rule.direction === 'decrease') {
+    const base = rule.baseline;
+    if (base !== null) ratio = base === target ? null : (base - actual) / (base - target);
+    else ratio = actual === 0 ? null : target / actual;
+  } else {
+    ratio = target === 0 ? null : actual / target;
   }
-  if (target === 0) return actual >= 0 ? 100 : 0;
-  return round((actual / target) * 100, 1);
+  return ratio === null || !Number.isFinite(ratio) ? null : round(ratio * 100, 1);
 }
 
-export function statusOf(percent: number | null, hasData: boolean, thresholds: StatusThresholds): ProgressStatus {
-  if (!hasData) return 'no_data';
-  if (percent === null) return 'reported';
+/** The status of a figure: qualitative "reported"; no actual "no data"; no defined % "no target". */
+export function rateStatus(type: IndicatorType, hasActual: boolean, percent: number | null, thresholds: StatusThresholds): ProgressStatus {
+  if (type === 'qualitative') return hasActual ? 'reported' : 'no_data';
+  if (!hasActual) return 'no_data';
+  if (percent === null) return 'no_target';
   if (percent >= thresholds.onTrack) return 'on_track';
   if (percent >= thresholds.atRisk) return 'at_risk';
   return 'off_track';
+}
+
+/** A report's headline: the mean of the defined % of period targets, each capped at 100. */
+export function meanAchievement(percents: Array<number | null>): { percent: number | null; indicatorCount: number } {
+  const defined = percents.filter((p): p is number => p !== null);
+  if (!defined.length) return { percent: null, indicatorCount: 0 };
+  return { percent: round(defined.reduce((a, p) => a + Math.min(p, 100), 0) / defined.length, 1), indicatorCount: defined.length };
 }
 
 /**
@@ -143,18 +206,23 @@ export function computeIndicatorProgress(
     rowsByPeriod.set(v.period, list);
   }
   const totals = periodsToDate.map((p) => periodTotal(indicator, rowsByPeriod.get(p) ?? []));
+  const textOf = (p: string) => rowsByPeriod.get(p)?.find((r) => isTotal(r.disaggregation) && r.text)?.text ?? null;
   const byPeriod: PeriodFigure[] = periodsToDate.map((p, i) => ({
     period: p,
     target: indicator.targets[p] ?? null,
     actual: totals[i]!.value === null ? null : round(totals[i]!.value!),
+    ...(indicator.type === 'qualitative' ? { text: textOf(p) } : {}),
   }));
-  const current = byPeriod.find((f) => f.period === period) ?? { period, target: indicator.targets[period] ?? null, actual: null };
+  const currentIndex = periodsToDate.indexOf(period);
+  const currentTotal = currentIndex >= 0 ? totals[currentIndex]! : { value: null, numerator: null, denominator: null };
+  const current = byPeriod[currentIndex] ?? { period, target: indicator.targets[period] ?? null, actual: null };
   const cumulative = aggregateOverTime(indicator, totals);
   const lifeTarget = indicator.targets['LOP'] ?? null;
   const periodRows = rowsByPeriod.get(period) ?? [];
   const narrative = periodRows.find((r) => isTotal(r.disaggregation) && r.text)?.text ?? null;
-  const percentOfPeriodTarget = percentAchieved(indicator, current.actual, current.target);
-  const hasData = current.actual !== null || narrative !== null;
+  // The % comes from the unrounded figures; the actuals shown are rounded to 0.01.
+  const percentOfPeriodTarget = percentAchieved(indicator, currentTotal.value, current.target);
+  const hasActual = indicator.type === 'qualitative' ? current.actual !== null || narrative !== null : current.actual !== null;
 
   const disaggregation: DisaggregationFigure[] = [];
   for (const r of periodRows) {
@@ -174,11 +242,12 @@ export function computeIndicatorProgress(
     period,
     periodActual: current.actual,
     periodTarget: current.target,
-    cumulativeActual: cumulative === null ? null : round(cumulative),
+    cumulativeActual: cumulative.value === null ? null : round(cumulative.value),
+    cumulativeLeftOut: cumulative.leftOut,
     lifeOfProjectTarget: lifeTarget,
     percentOfPeriodTarget,
-    percentOfLifeTarget: percentAchieved(indicator, cumulative, lifeTarget),
-    status: indicator.type === 'qualitative' ? (hasData ? 'reported' : 'no_data') : statusOf(percentOfPeriodTarget, hasData, thresholds),
+    percentOfLifeTarget: percentAchieved(indicator, cumulative.value, lifeTarget),
+    status: rateStatus(indicator.type, hasActual, percentOfPeriodTarget, thresholds),
     byPeriod,
     disaggregation,
     disaggregationMismatches: mismatches,

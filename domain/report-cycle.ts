@@ -34,7 +34,8 @@ export interface GatheredData {
 /** Headline figures of a rendered version, small enough to travel with the workflow state. */
 export interface ReportHeadline {
   indicatorCount: number;
-  byStatus: Record<'on_track' | 'at_risk' | 'off_track' | 'no_data' | 'reported', number>;
+  /** Versions recorded before the "no target" status have no `no_target` count. */
+  byStatus: Record<'on_track' | 'at_risk' | 'off_track' | 'no_data' | 'reported', number> & { no_target?: number };
 }
 export interface RenderedReport {
   files: ArtifactRef[];
@@ -108,6 +109,16 @@ export interface ReportCycleInput {
   restartFrom?: 'first_step' | 'returning_step';
   /** Donor e-mail delivery retries: first delay, doubled each time, and the number of attempts. */
   deliveryRetry?: { initialIntervalMs: number; maximumAttempts: number };
+  /** A completed cycle reopened by a correction of its locked data (domain/approval-lock.ts): its versions go on from the approved one. */
+  reopened?: CycleReopening;
+}
+
+/** Why and by whom an approved cycle was reopened, and the version that had been approved. */
+export interface CycleReopening {
+  approvedVersion: number;
+  by: string;
+  reason: string;
+  at: string;
 }
 
 export interface CycleStatus {
@@ -132,6 +143,8 @@ export interface CycleStatus {
   escalated?: boolean;
   remindersSent?: number;
   cancelled?: { by: string; reason: string; at: string } | null;
+  /** Set when the cycle was reopened after approval (a correction of its locked data). */
+  reopened?: CycleReopening | null;
   // Since the donor-delivery patch:
   donorDeliveries?: Array<{ donorCode: string; email: string; state: string }>;
   deliveryFailed?: string | null;

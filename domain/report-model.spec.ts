@@ -13,6 +13,6 @@ describe('report model', () => {
     // (12 + 24 + 27) / (20 + 30 + 36) = 73.26%: the ratio of sums over the quarters.
     expect(model.sections[1]!.rows[1]!.cumulativeActual).toBeCloseTo(73.26, 2);
     expect(model.meta.periods).toEqual(['2025-Q1', '2025-Q2', '2025-Q3']);
-    expect(model.summary.byStatus).toEqual({ on_track: 3, at_risk: 0, off_track: 1, no_data: 0, reported: 1 });
+    expect(model.summary.byStatus).toEqual({ on_track: 3, at_risk: 0, off_track: 1, no_target: 0, no_data: 0, reported: 1 });
   });
 });

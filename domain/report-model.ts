@@ -4,8 +4,11 @@
  */
 import type { DisaggregationDimension, FrameworkNode, Indicator, IndicatorType, IndicatorValue, Project, Result } from './results-framework.js';
 import { DISAGGREGATION_DIMENSIONS } from './results-framework.js';
-import { computeIndicatorProgress, DEFAULT_THRESHOLDS, type IndicatorProgress, type ProgressStatus, type StatusThresholds } from './progress.js';
+import { computeIndicatorProgress, DEFAULT_THRESHOLDS, emptyStatusCounts, meanAchievement, type IndicatorProgress, type ProgressStatus, type StatusThresholds } from './progress.js';
 import { parsePeriod, periodLabel, quarterOf, quartersBetween } from './periods.js';
+import { checkValidationRules, findOutlier, type DataQualityWarning, type ValidationRule } from './data-quality.js';
+import type { ValueChange } from './value-diff.js';
+import type { ValueRevision } from './value-history.js';
 
 export interface ApprovalEntry {
   step: string; // e.g. "Project manager"
@@ -15,6 +18,18 @@ export interface ApprovalEntry {
   decidedAt: string; // ISO timestamp
   comment: string | null;
   version: number;
+}
+
+/** Where a value behind a report came from: its revision of the cell, source, batch, who and when. */
+export interface ValueProvenance
+  extends Pick<ValueRevision, 'period' | 'disaggregation' | 'value' | 'numerator' | 'denominator' | 'text' | 'source' | 'comment' | 'enteredBy' | 'enteredAt'> {
+  indicatorCode: string;
+  /** 1 for the first value of the cell, 2 for its first correction, ... */
+  revision: number;
+  /** Import batch (file, resubmission or correction on the web), when it came through one. */
+  batchId: number | null;
+  batchKind: string | null;
+  fileName: string | null;
 }
 
 /** Columns a template may ask for in its results tables, in the order it lists them. */
@@ -87,6 +102,8 @@ export interface ReportRow extends IndicatorProgress {
   meansOfVerification: string;
   /** Comments for the logframe: the M&E officer's note for the indicator (narrative "indicator:CODE"), else derived. */
   comment: string | null;
+  /** Data-quality warnings on this indicator's figure for the period (shown beside it; never a refusal). */
+  qualityWarnings: string[];
 }
 
 export interface ReportSection {
@@ -118,14 +135,24 @@ export interface ReportModel {
     status: 'preview' | 'draft' | 'final';
     generatedAt: string; // ISO timestamp
     dataAsOf: string | null;
+    /** SHA-256 of the values read (the digest the cycle recorded when it gathered them). */
+    dataSha256: string | null;
+    /** Set when the report revises an approved one (the cycle was reopened by a correction). */
+    revision: ReportRevision | null;
     objective: string | null;
   };
   summary: {
     indicatorCount: number;
     byStatus: Record<ProgressStatus, number>;
+    /** The headline: mean of the defined % of period targets, each capped at 100, and how many it covers. */
+    meanAchievement: { percent: number | null; indicatorCount: number };
     keyFigures: Array<{ label: string; value: string }>;
   };
   sections: ReportSection[];
+  /** Every data-quality warning of the period (validation rules broken, outliers), for the annex. */
+  dataQuality: DataQualityWarning[];
+  /** The stored values behind the figures shown (periods to date), each with where it came from. */
+  provenance: ValueProvenance[];
   approvals: ApprovalEntry[];
   /** Narrative per section key ("summary", "challenges", ...); plain text, never markup. */
   narrative: Record<string, string>;
@@ -147,11 +174,25 @@ export interface BuildReportModelInput {
   frameworkNodes: FrameworkNode[];
   period: string;
   template: TemplateLayout;
-  cycle: { id: string | null; version: number; status: ReportModel['meta']['status']; dataAsOf: string | null };
+  cycle: { id: string | null; version: number; status: ReportModel['meta']['status']; dataAsOf: string | null; dataSha256?: string | null };
   approvals: ApprovalEntry[];
   narrative?: Record<string, string>;
   generatedAt: string;
   thresholds?: StatusThresholds;
+  /** The project's validation rules between indicators (data-quality warnings). */
+  validationRules?: ValidationRule[];
+  /** The values read, with their provenance (db/values-repository.ts readValueProvenanceAsOf). */
+  provenance?: ValueProvenance[];
+  revision?: ReportRevision | null;
+}
+
+/** A report revised after approval: which version was approved, who reopened it, why, and what changed. */
+export interface ReportRevision {
+  approvedVersion: number;
+  by: string;
+  reason: string;
+  at: string;
+  changes: ValueChange[];
 }
 
 /** The quarters from the project's start to `period`'s last quarter. */
@@ -189,6 +230,7 @@ function derivedComment(row: Omit<ReportRow, 'comment'>): string | null {
   const notes: string[] = [];
   if (row.type === 'qualitative' && row.narrative) notes.push(row.narrative);
   for (const m of row.disaggregationMismatches) notes.push(`Disaggregation by ${m.dimension.replace(/_/g, ' ')} sums to ${m.sum}, total is ${m.total}.`);
+  if (row.cumulativeLeftOut) notes.push(`The cumulative figure leaves out ${row.cumulativeLeftOut} period${row.cumulativeLeftOut === 1 ? '' : 's'} reported as a percentage without numerator and denominator.`);
   return notes.length ? notes.join(' ') : null;
 }
 
@@ -211,6 +253,13 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     return node ? { key: node.code, node } : { key: 'other', node: null };
   };
 
+  // Progress of every indicator (also those a template does not show: validation rules may name them).
+  const progressOf = new Map(indicators.map((i) => [i.code, computeIndicatorProgress(i, values, period, quarters.length ? quarters : [period], input.thresholds ?? DEFAULT_THRESHOLDS)]));
+  const dataQuality: DataQualityWarning[] = [
+    ...checkValidationRules(input.validationRules ?? [], new Map([...progressOf].map(([code, pr]) => [code, pr.periodActual])), p.id),
+    ...indicators.flatMap((i) => findOutlier(i, progressOf.get(i.code)!.byPeriod, p.id) ?? []),
+  ];
+  const rulesNaming = (code: string) => new Set((input.validationRules ?? []).filter((r) => r.left.includes(code) || r.right.includes(code)).map((r) => r.code));
   const sections = new Map<string, ReportSection>();
   for (const indicator of indicators) {
     const result = resultByCode.get(indicator.resultCode);
@@ -230,7 +279,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     if (!section.results.some((r) => r.code === result.code)) {
       section.results.push({ code: result.code, level: result.level, statement: result.statement });
     }
-    const progress = computeIndicatorProgress(indicator, values, period, quarters.length ? quarters : [period], input.thresholds ?? DEFAULT_THRESHOLDS);
+    const progress = progressOf.get(indicator.code)!;
     const row: Omit<ReportRow, 'comment'> = {
       ...progress,
       disaggregation: progress.disaggregation.filter((d) => dimensions.includes(d.dimension)),
@@ -243,18 +292,20 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       resultLevel: result.level,
       dataSource: indicator.dataSource,
       meansOfVerification: indicator.meansOfVerification,
+      qualityWarnings: dataQuality.filter((w) => w.indicatorCode === indicator.code || rulesNaming(indicator.code).has(w.ruleCode ?? '')).map((w) => w.message),
     };
     section.rows.push({ ...row, comment: narrative[`indicator:${indicator.code}`]?.trim() || derivedComment(row) });
   }
+  const shownCodes = new Set([...sections.values()].flatMap((s) => s.rows.map((r) => r.indicatorCode)));
+  const quarterSet = new Set(quarters.length ? quarters : [p.id]);
   // Sections in framework order ("other" last); rows by result then indicator code.
   const ordered = [...sections.values()].sort((a, b) => (a.key === 'other' ? 1 : b.key === 'other' ? -1 : a.key.localeCompare(b.key, 'en', { numeric: true })));
   for (const s of ordered) s.rows.sort((a, b) => a.indicatorCode.localeCompare(b.indicatorCode, 'en', { numeric: true }));
 
   const rows = ordered.flatMap((s) => s.rows);
-  const byStatus: Record<ProgressStatus, number> = { on_track: 0, at_risk: 0, off_track: 0, no_data: 0, reported: 0 };
+  const byStatus: Record<ProgressStatus, number> = emptyStatusCounts();
   for (const r of rows) byStatus[r.status]++;
-  const withTarget = rows.filter((r) => r.percentOfPeriodTarget !== null);
-  const meanAchievement = withTarget.length ? withTarget.reduce((a, r) => a + Math.min(r.percentOfPeriodTarget!, 150), 0) / withTarget.length : null;
+  const mean = meanAchievement(rows.map((r) => r.percentOfPeriodTarget));
 
   // Layout: the template's sections with the indicators each shows (in model order).
   const shown = (filter: IndicatorFilter) =>
@@ -303,19 +354,28 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       status: input.cycle.status,
       generatedAt: input.generatedAt,
       dataAsOf: input.cycle.dataAsOf,
+      dataSha256: input.cycle.dataSha256 ?? null,
+      revision: input.revision ?? null,
       objective: results.find((r) => r.level === 'objective')?.statement ?? null,
     },
     summary: {
       indicatorCount: rows.length,
       byStatus,
+      meanAchievement: mean,
       keyFigures: [
         { label: 'Indicators reported', value: `${rows.length - byStatus.no_data} of ${rows.length}` },
         { label: 'On track', value: String(byStatus.on_track) },
         { label: 'At risk / off track', value: `${byStatus.at_risk} / ${byStatus.off_track}` },
-        { label: 'Mean achievement of period targets', value: meanAchievement === null ? '—' : `${Math.round(meanAchievement)}%` },
+        ...(byStatus.no_target ? [{ label: 'Reported without a target', value: String(byStatus.no_target) }] : []),
+        {
+          label: `Mean achievement of period targets (${mean.indicatorCount} indicator${mean.indicatorCount === 1 ? '' : 's'} with a target, each capped at 100%)`,
+          value: mean.percent === null ? '—' : `${Math.round(mean.percent)}%`,
+        },
       ],
     },
     sections: ordered,
+    dataQuality,
+    provenance: (input.provenance ?? []).filter((v) => shownCodes.has(v.indicatorCode) && quarterSet.has(v.period)),
     approvals: input.approvals,
     narrative,
     layout: {

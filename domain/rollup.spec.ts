@@ -26,11 +26,12 @@ describe('rollupLine', () => {
   const c = (actual: number | null, target: number | null, extra: Partial<IndicatorContribution> = {}): IndicatorContribution => ({
     projectCode: 'P', indicator: people('CI-1', 0), status: 'on_track', actual, target, numerator: null, denominator: null, ...extra,
   });
-  it('sums counts and divides the sums', () => {
+  it('sums counts and divides the sums of the contributions that have both an actual and a target', () => {
     const line = rollupLine('CI-1', [c(30, 40), c(50, 60, { projectCode: 'Q' }), c(null, 10, { projectCode: 'R', status: 'no_data' })]);
     expect(line.actual).toBe(80); // 30 + 50
     expect(line.target).toBe(110); // 40 + 60 + 10
-    expect(line.percentOfTarget).toBe(72.7); // 80 / 110
+    expect(line.percentOfTarget).toBe(80); // 80 / (40 + 60): R has no actual
+    expect(line.withTarget).toBe(2);
     expect(line.projects).toEqual(['P', 'Q', 'R']);
     expect(line.status).toBe('at_risk');
   });
@@ -52,8 +53,8 @@ describe('rollupLine', () => {
     const line = rollupLine('CI-3', [c(1, 1, { indicator: yn }), c(0, 1, { indicator: yn, projectCode: 'Q' }), c(1, 1, { indicator: yn, projectCode: 'R' }), c(null, 1, { indicator: yn, projectCode: 'S', status: 'no_data' })]);
     expect(line.actual).toBe(2); // two say yes
     expect(line.target).toBe(4); // four are expected to
-    expect(line.reporting).toBe(3);
-    expect(line.percentOfTarget).toBe(50);
+    expect(line.reporting).toBe(3); // "2 of 3"
+    expect(line.percentOfTarget).toBe(66.7); // 2 / 3: S has no actual, so no part in the %
   });
 });
 
@@ -143,7 +144,7 @@ describe('with the library of common indicators', () => {
 
   it('a common line is judged in the library entry\'s direction', () => {
     const c = (projectCode: string, actual: number, target: number): IndicatorContribution => ({
-      projectCode, indicator: people('CI-DAYS', target), status: 'on_track', actual, target, numerator: null, denominator: null,
+      projectCode, indicator: { ...people('CI-DAYS', target), baseline: null }, status: 'on_track', actual, target, numerator: null, denominator: null,
     });
     const entry = { code: 'CI-DAYS', title: 'Days from registration to departure', type: 'count' as const, unit: 'days', direction: 'decrease' as const };
     // actual 30 + 50 = 80 against 40 + 60 = 100: lower is better, so 100 / 80 = 125% of target
@@ -163,8 +164,8 @@ describe('with the library of common indicators', () => {
     const entry = library.get('CI-PEOPLE')!;
     const series = rollupCommonIndicator(entry, linked, ['2025-Q2', '2025-Q3']);
     expect(series.map((s) => s.period)).toEqual(['2025-Q2', '2025-Q3']);
-    // Q2: only P1 reported, 10 against 20 + 30; Q3: 60 + 40 against 100 + 50. P4 (another type) never counts.
-    expect(series[0]!.line).toMatchObject({ actual: 10, target: 50, percentOfTarget: 20, reporting: 1, indicatorCount: 2, projects: ['P1', 'P2'], status: 'off_track' });
+    // Q2: only P1 reported, 10 against its 20 (P2's target of 30 has no actual); Q3: 60 + 40 against 100 + 50. P4 (another type) never counts.
+    expect(series[0]!.line).toMatchObject({ actual: 10, target: 50, percentOfTarget: 50, reporting: 1, indicatorCount: 2, projects: ['P1', 'P2'], status: 'off_track' });
     expect(series[1]!.line).toMatchObject({ actual: 100, target: 150, percentOfTarget: 66.7, reporting: 2, title: entry.title, unit: 'migrants' });
     expect(series[1]!.periodLabel).toContain('2025');
     expect(rollupCommonIndicator(library.get('CI-SAT')!, linked, ['2025-Q3'])).toEqual([]);

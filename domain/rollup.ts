@@ -2,12 +2,16 @@
  * The mission overview: every project's achievement for one period, rolled up by UNSDCF output and by
  * IOM pillar. Pure functions.
  *
- * Roll-up rules (the ones M&E staff know from Akvo RSR and DHIS2):
- * - counts add up: actuals are summed, targets are summed, % achieved is sum(actual) / sum(target);
- * - percentages are never summed nor averaged: the rolled-up value is sum(numerators) / sum(denominators),
- *   and the rolled-up target weighs each project's target by its denominator;
- * - yes/no indicators are counted: how many say yes, out of how many reported;
- * - qualitative indicators are counted as reported or not.
+ * Roll-up rules (PRODUCT.md, "Across projects"), per period:
+ * - the actual is the sum of all actuals (counts), summed numerators / summed denominators
+ *   (percentages), "n of m" for yes/no (n say yes, m reported);
+ * - the % of target uses only contributions that have both an actual and a target, pooled and then
+ *   rated by the same percentAchieved as one indicator: sum of actuals / sum of targets; decrease:
+ *   sum of (baseline − actual) / sum of (baseline − target) (target / actual without baselines);
+ *   percentages pool their figures weighted by their denominators;
+ * - a value-only percentage is never averaged with others: it is left out and counted; a line whose
+ *   contributions are all value-only shows the value when there is exactly one;
+ * - a line with a single contribution shows exactly that indicator's own figure and status.
  * Indicators of different projects roll up into one line only when they link to the same common
  * indicator; every other indicator is its own line under the group. Given the library of common
  * indicators (`commonIndicators`), a common line takes its title, unit and direction from the library
@@ -17,7 +21,7 @@
  */
 import type { CommonIndicatorLibrary, CommonIndicatorRef } from './common-indicators.js';
 import type { FrameworkNode, Indicator, IndicatorType, IndicatorValue, Project, Result } from './results-framework.js';
-import { computeIndicatorProgress, DEFAULT_THRESHOLDS, periodTotal, statusOf, type ProgressStatus, type StatusThresholds } from './progress.js';
+import { computeIndicatorProgress, DEFAULT_THRESHOLDS, emptyStatusCounts, isValueOnly, percentAchieved, periodTotal, rateStatus, type ProgressStatus, type StatusThresholds } from './progress.js';
 import { contributionOf, frameworkSectionTitle, projectQuartersTo } from './report-model.js';
 import { parsePeriod, periodLabel } from './periods.js';
 
@@ -44,10 +48,16 @@ export interface RollupLine {
   /** Percentages: the summed parts behind `actual`. */
   numerator: number | null;
   denominator: number | null;
-  /** Yes/no and qualitative: how many indicators reported in the period. */
+  /** How many contributions have an actual in the period (yes/no: the m of "n of m"). */
   reporting: number;
+  /** How many contributions the % of target pools (those with both an actual and a target). */
+  withTarget: number;
+  /** Value-only percentages left out of the figure (never averaged with others). */
+  leftOut: number;
   percentOfTarget: number | null;
   status: ProgressStatus;
+  /** What a reader must know to read the figure (left-out values, the % over fewer contributions). */
+  notes: string[];
 }
 
 export interface RollupGroup {
@@ -83,7 +93,7 @@ export interface MissionRollup {
   projects: ProjectRollupRow[];
 }
 
-const emptyStatus = (): Record<ProgressStatus, number> => ({ on_track: 0, at_risk: 0, off_track: 0, no_data: 0, reported: 0 });
+const emptyStatus = emptyStatusCounts;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** One project indicator's contribution to a roll-up line, for the period. */
@@ -98,6 +108,28 @@ export interface IndicatorContribution {
   target: number | null;
 }
 
+/** Sum of numbers, or null for none. */
+const sumOrNull = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) : null);
+
+/** The pooled actual, target and baseline the line's % is rated on (see the rules above). */
+function pooledFigures(type: IndicatorContribution['indicator']['type'], used: IndicatorContribution[]): { actual: number; target: number; baseline: number | null } {
+  const baselines = used.map((c) => c.indicator.baseline);
+  const allBaselines = baselines.every((b) => b !== null);
+  if (type === 'percentage' || type === 'ratio') {
+    // Weighted by denominators; a single value-only contribution (the only kind `used` can then hold) is its own figure.
+    if (used.length === 1 && used[0]!.denominator === null) return { actual: used[0]!.actual!, target: used[0]!.target!, baseline: used[0]!.indicator.baseline };
+    const den = used.reduce((a, c) => a + c.denominator!, 0);
+    const weighted = (f: (c: IndicatorContribution) => number) => used.reduce((a, c) => a + f(c) * c.denominator!, 0) / den;
+    const num = used.reduce((a, c) => a + c.numerator!, 0);
+    return { actual: (num / den) * (type === 'percentage' ? 100 : 1), target: weighted((c) => c.target!), baseline: allBaselines ? weighted((c) => c.indicator.baseline!) : null };
+  }
+  return {
+    actual: used.reduce((a, c) => a + c.actual!, 0),
+    target: used.reduce((a, c) => a + c.target!, 0),
+    baseline: allBaselines ? baselines.reduce((a: number, b) => a + b!, 0) : null,
+  };
+}
+
 /**
  * Rolls contributions of the same type into one line (see the rules above). `common`: the library
  * entry of a common line, whose title, unit and direction the line takes.
@@ -105,50 +137,61 @@ export interface IndicatorContribution {
 export function rollupLine(key: string, contributions: IndicatorContribution[], thresholds: StatusThresholds = DEFAULT_THRESHOLDS, common?: CommonIndicatorRef): RollupLine {
   const first = contributions[0]!;
   const { type } = first.indicator;
-  const direction = common?.direction ?? first.indicator.direction;
+  // A common line is judged in the library entry's direction; a single contribution is its own figure.
+  const direction = contributions.length === 1 ? first.indicator.direction : common?.direction ?? first.indicator.direction;
   const projects = [...new Set(contributions.map((c) => c.projectCode))];
-  const present = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
-  const sum = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) : null);
+  const reported = contributions.filter((c) => c.actual !== null);
+  const ratio = type === 'percentage' || type === 'ratio';
+  const valueOnly = ratio ? reported.filter((c) => isValueOnly(type, { value: c.actual, numerator: c.numerator, denominator: c.denominator })) : [];
+  const withParts = reported.filter((c) => !valueOnly.includes(c));
+  // Value-only percentages: left out when others have parts; the figure itself when it is the only one.
+  const counted = withParts.length ? withParts : valueOnly.length === 1 ? valueOnly : [];
+  const leftOut = reported.length - counted.length;
+  const used = counted.filter((c) => c.target !== null);
+
   let actual: number | null = null;
   let target: number | null = null;
   let numerator: number | null = null;
   let denominator: number | null = null;
-  const reporting = contributions.filter((c) => c.actual !== null || c.status === 'reported').length;
-
   switch (type) {
     case 'count':
-      actual = sum(present(contributions.map((c) => c.actual)));
-      target = sum(present(contributions.map((c) => c.target)));
+      actual = counted.length ? round(counted.reduce((a, c) => a + c.actual!, 0)) : null;
+      target = sumOrNull(contributions.flatMap((c) => (c.target === null ? [] : [c.target])));
       break;
     case 'percentage':
-    case 'ratio': {
-      const withParts = contributions.filter((c) => c.numerator !== null && c.denominator !== null && c.denominator > 0);
-      numerator = sum(withParts.map((c) => c.numerator!));
-      denominator = sum(withParts.map((c) => c.denominator!));
-      const scale = type === 'percentage' ? 100 : 1;
-      actual = numerator !== null && denominator ? round((numerator / denominator) * scale) : null;
-      const targeted = withParts.filter((c) => c.target !== null);
-      const targetDen = sum(targeted.map((c) => c.denominator!));
-      target = targetDen ? round(targeted.reduce((a, c) => a + c.target! * c.denominator!, 0) / targetDen) : null;
+    case 'ratio':
+      if (withParts.length) {
+        numerator = withParts.reduce((a, c) => a + c.numerator!, 0);
+        denominator = withParts.reduce((a, c) => a + c.denominator!, 0);
+      }
+      actual = counted.length ? round(pooledFigures(type, counted).actual) : null;
+      target = used.length ? round(pooledFigures(type, used).target) : contributions.length === 1 ? first.target : null;
       break;
-    }
     case 'yes_no':
-      actual = contributions.filter((c) => c.actual !== null && c.actual >= 1).length;
-      target = contributions.filter((c) => c.target !== null && c.target >= 1).length || null;
+      actual = reported.length ? reported.filter((c) => c.actual! >= 1).length : null;
+      target = sumOrNull(contributions.flatMap((c) => (c.target === null ? [] : [c.target])));
       break;
     case 'qualitative':
       break;
   }
   let percentOfTarget: number | null = null;
-  if (actual !== null && target !== null && type !== 'qualitative') {
-    if (direction === 'decrease' && type !== 'yes_no') percentOfTarget = actual === 0 ? 100 : round((target / actual) * 100, 1);
-    else percentOfTarget = target === 0 ? 100 : round((actual / target) * 100, 1);
+  if (used.length && type !== 'qualitative') {
+    const pooled = pooledFigures(type, used);
+    percentOfTarget = percentAchieved({ type, direction, baseline: pooled.baseline }, pooled.actual, pooled.target);
   }
-  const status: ProgressStatus = type === 'qualitative' ? (reporting ? 'reported' : 'no_data') : statusOf(percentOfTarget, reporting > 0, thresholds);
+  const notes: string[] = [];
+  if (leftOut) notes.push(`${leftOut} value-only percentage${leftOut === 1 ? '' : 's'} (no numerator and denominator) left out`);
+  if (type !== 'qualitative' && contributions.length > 1 && used.length && used.length < counted.length) {
+    notes.push(`% of target over the ${used.length} of ${counted.length} contributions with a target`);
+  }
+  const hasActual = type === 'qualitative' ? contributions.some((c) => c.status === 'reported') : counted.length > 0;
   return {
     key, title: common?.title ?? first.indicator.title, type, unit: common?.unit ?? first.indicator.unit,
     common: first.indicator.commonIndicatorCode !== null && key === first.indicator.commonIndicatorCode,
-    projects, indicatorCount: contributions.length, actual, target, numerator, denominator, reporting, percentOfTarget, status,
+    projects, indicatorCount: contributions.length, actual, target, numerator, denominator,
+    reporting: type === 'qualitative' ? contributions.filter((c) => c.status === 'reported').length : reported.length,
+    withTarget: used.length, leftOut, percentOfTarget, notes,
+    status: rateStatus(type, hasActual, percentOfTarget, thresholds),
   };
 }
 
@@ -157,7 +200,7 @@ export function contributionOfIndicator(projectCode: string, indicator: Indicato
   const progress = computeIndicatorProgress(indicator, values, period, quarters.length ? quarters : [period], thresholds);
   const total = periodTotal(indicator, values.filter((v) => v.indicatorCode === indicator.code && v.period === period));
   return {
-    projectCode, indicator, status: progress.status, actual: progress.periodActual,
+    projectCode, indicator, status: progress.status, actual: total.value,
     numerator: total.numerator, denominator: total.denominator, target: progress.periodTarget,
   };
 }

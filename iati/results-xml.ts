@@ -8,6 +8,7 @@
  *   actual: dimension*, comment?, rbm:ratio? (foreign elements come last)
  */
 import { comparePeriods, parsePeriod, tryParsePeriod } from '../domain/periods.js';
+import { figureOf } from '../domain/progress.js';
 import { DISAGGREGATION_DIMENSIONS, type Indicator, type IndicatorValue, type Result } from '../domain/results-framework.js';
 import type { ActivityInput, ExportCounts, ExportOptions, XmlNode } from './activity-input.js';
 import { INDICATOR_MEASURE, QUALITATIVE_MEASURE, RBM_PREFIX, RESULT_TYPE } from './codes.js';
@@ -70,14 +71,16 @@ function appendIndicator(resultEl: XmlNode, indicator: Indicator, rows: Indicato
       periodEl.ele('target', { value: decimalText(target) }); // our targets are totals: no dimensions
       counts.targets++;
     }
-    for (const row of writable) appendActual(periodEl, row, qualitative, counts);
+    for (const row of writable) appendActual(periodEl, indicator.type, row, qualitative, counts);
     counts.periods++;
   }
   counts.indicators++;
 }
 
-function appendActual(periodEl: XmlNode, row: IndicatorValue, qualitative: boolean, counts: ExportCounts): void {
-  const actual = periodEl.ele('actual', qualitative ? {} : { value: decimalText(row.value!) });
+function appendActual(periodEl: XmlNode, type: Indicator['type'], row: IndicatorValue, qualitative: boolean, counts: ExportCounts): void {
+  // A percentage with its parts is 100 × numerator / denominator (the figure every report shows).
+  const value = figureOf(type, row.value, row.numerator ?? null, row.denominator ?? null);
+  const actual = periodEl.ele('actual', qualitative ? {} : { value: decimalText(Math.round(value! * 100) / 100) });
   for (const d of dimensionsOf(row.disaggregation)) actual.ele('dimension', { name: d.name, value: d.value });
   if (row.text?.trim()) appendNarrative(actual, 'comment', row.text);
   const { numerator, denominator } = row;

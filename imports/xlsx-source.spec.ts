@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COL } from './format.js';
 import { columnLetter, xlsxSourceRows } from './xlsx-source.js';
+import { countInflatedBytes, hiddenPartZip } from './zip-fixtures.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbm-xlsx-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +53,23 @@ describe('xlsxSourceRows', () => {
   it('refuses a wrong header and an empty sheet', async () => {
     await expect(rows(await workbook('header.xlsx', (ws) => ws.addRow(['project', 'value'])))).rejects.toThrow(/required columns missing/);
     await expect(rows(await workbook('empty.xlsx', () => undefined))).rejects.toThrow(/is empty/);
+  });
+});
+
+describe('a zip bomb past the guard (issue 14, item 5)', () => {
+  it('refuses a worksheet hidden from the central directory, naming the file, without inflating it', async () => {
+    // 50 MB of zeros deflated to ~50 kB, in the local headers only: a streaming unzip would read it.
+    const file = path.join(dir, 'hidden.xlsx');
+    fs.writeFileSync(file, await hiddenPartZip(50));
+    const inflated = countInflatedBytes();
+    try {
+      await expect(rows(file)).rejects.toThrow(
+        'hidden.xlsx: is not a well-formed workbook: it holds a part its central directory does not list (xl/worksheets/sheet1.xml)',
+      );
+    } finally {
+      inflated.restore();
+    }
+    expect(inflated.bytes()).toBeLessThan(64 * 1024); // memory stays flat: nothing of the 50 MB came out
   });
 });
 

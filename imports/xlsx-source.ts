@@ -1,12 +1,14 @@
 /**
  * Rows of the first worksheet of an XLSX workbook, read with exceljs's streaming reader after the zip
- * has passed inspectWorkbookZip. Row numbers are Excel's. A cell holding a formula is refused (paste
+ * has passed inspectWorkbookZip; the reader is given only the parts that passed, each capped at its
+ * declared size while it is inflated (readCheckedZip), never the file itself. Row numbers are Excel's. A cell holding a formula is refused (paste
  * values): its cached result may be stale, and a formula is not data. A number formatted as a
  * percentage is read as Excel shows it (0.45 shown as 45% is 45).
  */
 import { isBlankRow, mapRow, normaliseColumnName, resolveHeader, type HeaderMap, type SourceRow } from './format.js';
 import { refuse, type RowIssue } from './issues.js';
 import { inspectWorkbookZip } from './zip-inspect.js';
+import { readCheckedZip } from './zip-read.js';
 
 interface StreamRow {
   number: number;
@@ -15,9 +17,13 @@ interface StreamRow {
 }
 
 export async function* xlsxSourceRows(file: string, filePath: string): AsyncGenerator<SourceRow[]> {
-  await inspectWorkbookZip(file, filePath);
+  const checked = readCheckedZip(filePath, await inspectWorkbookZip(file, filePath));
+  const refuseIfDamaged = () => {
+    const problem = checked.problem();
+    if (problem) throw refuse(file, problem);
+  };
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(filePath, {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(checked.stream, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'cache', entries: 'emit',
   });
   let header: HeaderMap | undefined;
@@ -39,19 +45,25 @@ export async function* xlsxSourceRows(file: string, filePath: string): AsyncGene
         const mapped = mapRow(header, raw);
         batch.push({ row: r.number, cells: mapped.cells, issues: issues.length ? [...issues, ...mapped.issues] : mapped.issues });
         if (batch.length >= 1000) {
+          refuseIfDamaged();
           dataRows += batch.length;
           yield batch;
           batch = [];
         }
       }
+      refuseIfDamaged();
       dataRows += batch.length;
       if (batch.length) yield batch;
       break; // the first worksheet only
     }
   } catch (e) {
     if (e instanceof Error && e.name === 'RbmError') throw e;
+    refuseIfDamaged();
     throw refuse(file, `could not be read as an Excel workbook (${e instanceof Error ? e.message : String(e)})`);
+  } finally {
+    checked.stream.destroy();
   }
+  refuseIfDamaged();
   if (!header) throw refuse(file, 'is empty: its first worksheet has no header and no rows');
   if (!dataRows) throw refuse(file, 'has a header but no data rows', lastRow);
 }

@@ -15,6 +15,7 @@ export const SHEETS = {
   project: 'Project',
   results: 'Results',
   indicators: 'Indicators',
+  validationRules: 'Validation rules',
   frameworks: 'Framework nodes',
   commonIndicators: 'Common indicators',
   donors: 'Donors',
@@ -33,6 +34,13 @@ export const LEVELS = ['objective', 'outcome', 'output'] as const;
 export const DISAGGREGATION_CHECKS = ['error', 'warning'] as const;
 export const STATUSES = ['pipeline', 'active', 'closed'] as const;
 export { DIRECTIONS, DISAGGREGATION_DIMENSIONS, INDICATOR_TYPES, REPORTING_FREQUENCIES, TIME_AGGREGATIONS };
+
+/** The "Validation rules" sheet: one rule between indicators per row (data-quality warnings, never refusals). */
+export const VALIDATION_RULE_COLUMNS = [
+  { key: 'code', label: 'Code', required: true, width: 12, help: 'A short code for the rule, unique in the project, e.g. R1.' },
+  { key: 'rule', label: 'Rule', required: true, width: 40, help: 'Indicator codes of this workbook joined by "+", compared with <=, >=, =, < or >: e.g. "OP1.4.a <= OP1.3.b" or "OP1.w + OP1.m = OP1.t". Checked on each period\'s actuals; a broken rule is a warning shown to the reviewer.' },
+  { key: 'description', label: 'Description', required: false, width: 60, help: 'What the rule means, in words: e.g. "trained ≤ enrolled".' },
+] as const satisfies ReadonlyArray<FieldSpec<string>>;
 
 /** The separator of list cells (donors, locations, framework nodes, disaggregations). */
 export const LIST_SEPARATOR = ';';

@@ -46,7 +46,7 @@ const problems = (wb: ExcelJS.Workbook) => {
 describe('the logframe workbook', () => {
   it('has the sheets M&E officers expect, frozen headers, drop-down lists and the targets by period', async () => {
     const wb = await load();
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Common indicators', 'Donors']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Validation rules', 'Framework nodes', 'Common indicators', 'Donors']);
     const ind = sheet(wb, SHEETS.indicators);
     expect(ind.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     const header = (ind.getRow(1).values as unknown[]).slice(1);
@@ -75,7 +75,7 @@ describe('the logframe workbook', () => {
     const reading = readLogframe(await load(), 'lf.xlsx', known);
     expect(reading.issues).toEqual([]);
     if (!reading.ok) return;
-    expect(reading.definition).toEqual(demo);
+    expect(reading.definition).toEqual({ ...demo, validationRules: demo.validationRules ?? [] });
   });
 
   it('reads a workbook as people edit it: other column order, labels in any case, numbers as text, Excel percentages, Yes/No', async () => {
@@ -101,7 +101,7 @@ describe('the logframe workbook', () => {
     ind.getCell(yn, indicatorCol('Type')).value = 'Yes/No';
     const reading = readLogframe(wb, 'lf.xlsx', known);
     expect(reading.issues).toEqual([]);
-    if (reading.ok) expect(reading.definition).toEqual(demo);
+    if (reading.ok) expect(reading.definition).toEqual({ ...demo, validationRules: demo.validationRules ?? [] });
   });
 });
 
@@ -264,5 +264,35 @@ describe('the common indicator library and the reporting frequency in the workbo
       expect(without.definition.indicators.map((i) => i.reportingFrequency)).toEqual(demo.indicators.map(() => undefined));
       expect(without.definition.indicators.map(({ reportingFrequency: _f, ...i }) => i)).toEqual(demo.indicators.map(({ reportingFrequency: _f, ...i }) => i));
     }
+  });
+});
+
+describe('validation rules on the logframe', () => {
+  const rules = [
+    { code: 'R1', left: ['OP1.4.a'], operator: '<=' as const, right: ['OP1.3.b'], description: 'trained ≤ workshop participants' },
+    { code: 'R2', left: ['OP1.1.b', 'OP1.3.a'], operator: '>=' as const, right: ['OC1.a'], description: '' },
+  ];
+  it('round-trips the rules exactly; a workbook without the sheet leaves the stored rules alone', async () => {
+    const wb = await load(await writeLogframe({ ...demo, validationRules: rules }, reference));
+    const reading = readLogframe(wb, 'lf.xlsx', known);
+    expect(reading.ok && reading.definition.validationRules).toEqual(rules);
+    const without = await load();
+    wb.removeWorksheet(sheet(wb, SHEETS.validationRules).id);
+    const old = readLogframe(without, 'lf.xlsx', known);
+    expect(old.ok && 'validationRules' in old.definition && old.definition.validationRules).toEqual([]);
+    const none = readLogframe(wb, 'lf.xlsx', known);
+    expect(none.ok && none.definition.validationRules).toBeUndefined();
+  });
+  it('refuses a rule that is not a comparison, names an unknown indicator, or repeats a code, with sheet, row and column', async () => {
+    const wb = await load(await writeLogframe({ ...demo, validationRules: rules }, reference));
+    const ws = sheet(wb, SHEETS.validationRules);
+    ws.getCell(2, 2).value = 'OP1.4.a OP1.3.b';
+    ws.getCell(3, 2).value = 'OP9.z <= OC1.a';
+    ws.getRow(4).values = ['R1', 'OC1.a = OC1.a'];
+    expect(problems(wb)).toEqual([
+      `${SHEETS.validationRules}|2|Rule|"OP1.4.a OP1.3.b" has no comparison: write e.g. "OP1.a <= OP1.b" (operators <=, >=, =, <, >)`,
+      `${SHEETS.validationRules}|3|Rule|unknown indicator code "OP9.z": it is not on the Indicators sheet`,
+      `${SHEETS.validationRules}|4|Code|rule R1 appears twice (rows 2 and 4)`,
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
 import { commonLinkProblem, type CommonIndicatorLibrary } from '../domain/common-indicators.js';
+import { parseRuleExpression, type ValidationRule } from '../domain/data-quality.js';
 import { periodLabel, periodWithin, tryParsePeriod } from '../domain/periods.js';
 import {
   IndicatorSchema, ProjectSchema, ResultSchema, type DisaggregationDimension, type Indicator, type IndicatorType, type Project,
@@ -24,7 +25,7 @@ import { FileRefused } from '../imports/issues.js';
 import { columnLetter } from '../imports/xlsx-source.js';
 import {
   DIRECTIONS, DISAGGREGATION_CHECKS, DISAGGREGATION_DIMENSIONS, INDICATOR_COLUMNS, INDICATOR_TYPES, LEVELS, LIST_SEPARATOR,
-  PROJECT_FIELDS, REPORTING_FREQUENCIES, RESULT_COLUMNS, SHEETS, STATUSES, TARGET_PREFIX, TIME_AGGREGATIONS,
+  PROJECT_FIELDS, REPORTING_FREQUENCIES, RESULT_COLUMNS, SHEETS, STATUSES, TARGET_PREFIX, TIME_AGGREGATIONS, VALIDATION_RULE_COLUMNS,
   type FieldSpec, type IndicatorField, type LogframeIssue, type ProjectField, type ResultField,
 } from './layout.js';
 
@@ -40,6 +41,8 @@ export interface LogframeDefinition {
   project: Omit<Project, 'illustrative'> & { illustrative?: boolean };
   results: Result[];
   indicators: LogframeIndicator[];
+  /** Undefined when the workbook has no "Validation rules" sheet (the stored rules are kept). */
+  validationRules?: ValidationRule[];
 }
 
 /** Codes that exist in the database, for the cross-checks. */
@@ -538,14 +541,48 @@ function readIndicators(
   return indicators;
 }
 
+/** The optional "Validation rules" sheet: each rule parsed, its codes among the workbook's indicators. */
+function readValidationRules(wb: ExcelJS.Workbook, indicatorCodes: ReadonlySet<string> | undefined, p: Problems): ValidationRule[] | undefined {
+  const ws = findSheet(wb, SHEETS.validationRules);
+  if (!ws) return undefined;
+  const table = readHeader(ws, VALIDATION_RULE_COLUMNS, p, false);
+  if (!table) return undefined;
+  const label = (k: (typeof VALIDATION_RULE_COLUMNS)[number]['key']) => VALIDATION_RULE_COLUMNS.find((c) => c.key === k)!.label;
+  const rules: ValidationRule[] = [];
+  const seen = new Map<string, number>();
+  for (let r = 2; r <= ws.rowCount; r++) {
+    if (isBlankRow(ws, r, table.width)) continue;
+    const code = take(ws, r, table.columns.get('code'), label('code'), asCode, p, null);
+    const text = take(ws, r, table.columns.get('rule'), label('rule'), (i) => asText(i), p, null);
+    const description = take(ws, r, table.columns.get('description'), label('description'), (i) => asText(i), p, null) ?? '';
+    if (!code) p.add(ws.name, r, label('code'), 'is empty: give the rule a code, e.g. R1');
+    else if (seen.has(code)) p.add(ws.name, r, label('code'), `rule ${code} appears twice (rows ${seen.get(code)} and ${r})`);
+    else seen.set(code, r);
+    if (!text) {
+      p.add(ws.name, r, label('rule'), 'is empty: write e.g. "OP1.a <= OP1.b"');
+      continue;
+    }
+    const parsed = parseRuleExpression(text);
+    if (!parsed.ok) {
+      p.add(ws.name, r, label('rule'), parsed.message);
+      continue;
+    }
+    const unknown = [...parsed.left, ...parsed.right].filter((c) => indicatorCodes && !indicatorCodes.has(c));
+    for (const c of unknown) p.add(ws.name, r, label('rule'), `unknown indicator code "${clip(c)}": it is not on the ${SHEETS.indicators} sheet`);
+    if (code && !unknown.length) rules.push({ code, left: parsed.left, operator: parsed.operator, right: parsed.right, description });
+  }
+  return rules;
+}
+
 /** The whole workbook, checked; any problem refuses it. */
 export function readLogframe(wb: ExcelJS.Workbook, file: string, known: KnownCodes): LogframeReading {
   const p = new Problems(file);
   const project = readProject(wb, known, p);
   const results = readResults(wb, known, p);
   const indicators = readIndicators(wb, project?.project, results ? new Set(results.rowOf.keys()) : undefined, known, p);
+  const validationRules = readValidationRules(wb, indicators ? new Set(indicators.map((i) => i.code)) : undefined, p);
   if (p.issues.length || !project || !results || !indicators) {
     return { ok: false, issues: p.issues.length ? p.issues : [{ file, sheet: null, row: null, column: null, message: 'could not be read' }] };
   }
-  return { ok: true, definition: { project: project.project, results: results.results, indicators }, issues: [] };
+  return { ok: true, definition: { project: project.project, results: results.results, indicators, ...(validationRules ? { validationRules } : {}) }, issues: [] };
 }

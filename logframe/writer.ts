@@ -6,10 +6,11 @@
 import ExcelJS from 'exceljs';
 import type { DataValidation, Worksheet } from 'exceljs';
 import type { CommonIndicator } from '../domain/common-indicators.js';
+import { ruleText, type ValidationRule } from '../domain/data-quality.js';
 import { comparePeriods } from '../domain/periods.js';
 import type { FrameworkNode, Indicator, Project, Result } from '../domain/results-framework.js';
 import {
-  INDICATOR_COLUMNS, LIST_SEPARATOR, PROJECT_FIELDS, RESULT_COLUMNS, SHEETS, TARGET_PREFIX, targetHeader,
+  INDICATOR_COLUMNS, LIST_SEPARATOR, PROJECT_FIELDS, RESULT_COLUMNS, SHEETS, TARGET_PREFIX, VALIDATION_RULE_COLUMNS, targetHeader,
   type FieldSpec, type IndicatorField, type ProjectField, type ResultField,
 } from './layout.js';
 
@@ -17,6 +18,7 @@ export interface LogframeContent {
   project: Project;
   results: Result[];
   indicators: Indicator[];
+  validationRules?: ValidationRule[];
 }
 export interface LogframeReference {
   frameworkNodes: FrameworkNode[];
@@ -42,6 +44,7 @@ export async function writeLogframe(content: LogframeContent, reference: Logfram
   writeProject(wb, content.project);
   writeResults(wb, content.results);
   writeIndicators(wb, content, reference.commonIndicators.length);
+  writeValidationRules(wb, content.validationRules ?? []);
   writeFrameworkNodes(wb, reference.frameworkNodes);
   await writeCommonIndicators(wb, reference.commonIndicators);
   writeDonors(wb, reference.donors);
@@ -165,6 +168,8 @@ function writeInstructions(wb: ExcelJS.Workbook, project: Project): void {
     [SHEETS.indicators, 'One indicator per row.'],
     ...INDICATOR_COLUMNS.map((f): [string, string] => [`  ${f.label}`, `${f.required ? 'Required. ' : ''}${f.help}`]),
     [`  ${TARGET_PREFIX}<period>`, 'One column per reporting period, e.g. "Target 2025-Q1", "Target 2025-H1", "Target 2025" or "Target 2025-07", within the project dates. An empty cell is no target; add or remove columns as needed.'],
+    [SHEETS.validationRules, 'Optional. One rule between indicators per row, checked on each period\'s actuals: a broken rule is a data-quality warning the reviewer sees beside the figures (never a refusal). The sheet replaces the project\'s rules; without the sheet, the stored rules are kept.'],
+    ...VALIDATION_RULE_COLUMNS.map((f): [string, string] => [`  ${f.label}`, `${f.required ? 'Required. ' : ''}${f.help}`]),
     [SHEETS.frameworks, 'The framework nodes (UNSDCF, IOM pillars, SDG targets, GCM objectives) a result can contribute to. Reference only.'],
     [SHEETS.commonIndicators, 'The mission-wide library of common indicators (read-only): the codes the "Common indicator code" column can name, offered as its drop-down list. An indicator links only to a common indicator of its own type. The library is kept with: rbm common-indicators import FILE'],
     [SHEETS.donors, 'The donor codes the Project sheet can name. Reference only.'],
@@ -256,6 +261,17 @@ async function writeCommonIndicators(wb: ExcelJS.Workbook, entries: CommonIndica
     values.forEach((v, j) => setCell(ws, k + 2, j + 1, text(v), j === 1 || j === 8));
   });
   await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, autoFilter: true, sort: true, formatColumns: true });
+}
+
+function writeValidationRules(wb: ExcelJS.Workbook, rules: ValidationRule[]): void {
+  const ws = wb.addWorksheet(SHEETS.validationRules);
+  ws.columns = VALIDATION_RULE_COLUMNS.map((c) => ({ width: c.width }));
+  styleHeader(ws, VALIDATION_RULE_COLUMNS);
+  rules.forEach((r, k) => {
+    setCell(ws, k + 2, 1, r.code);
+    setCell(ws, k + 2, 2, ruleText(r));
+    setCell(ws, k + 2, 3, r.description, true);
+  });
 }
 
 function writeDonors(wb: ExcelJS.Workbook, donors: Array<{ code: string; name: string }>): void {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from './logger.js';
+import { checkPostgresUserAccess, explainPermissionError } from './postgres-access.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -61,13 +62,19 @@ export async function startEmbeddedPostgres(opts: {
     onLog: (m) => opts.log.trace({ postgres: m.trim() }),
     onError: (m) => opts.log.debug({ postgres: String(m).trim() }),
   });
+  // As root, the server runs as the `postgres` user: say at once which directory it cannot enter.
+  await checkPostgresUserAccess(databaseDir);
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     opts.log.info({ databaseDir }, 'creating an embedded PostgreSQL cluster');
-    await server.initialise();
+    await server.initialise().catch(async (e: unknown) => {
+      throw await explainPermissionError(e, databaseDir);
+    });
   }
   try {
     await server.start();
   } catch (e) {
+    const explained = await explainPermissionError(e, databaseDir);
+    if (explained !== e) throw explained;
     throw new Error(
       `embedded PostgreSQL did not start on port ${opts.port} (is the port taken, or is another RBM Flow running? data: ${databaseDir})${e ? `: ${String(e)}` : ''}`,
     );

@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Logger } from './logger.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 import { findMailpit, startMailpit } from './mailpit.js';
+import { ensureTools, type ToolName } from './tools.js';
 
 export interface ServiceEndpoints {
   databaseUrl: string;
@@ -98,6 +99,11 @@ export async function ensureServices(config: Config, log: Logger): Promise<Servi
     stops.length = 0;
   };
   try {
+    // The Temporal CLI and Mailpit of the embedded setup: built (or copied from the cache) first, when missing.
+    const tools: ToolName[] = [];
+    if (!(config.temporalAddress ?? running?.temporalAddress)) tools.push('temporal');
+    if (!(config.smtpUrl ?? running?.smtpUrl)) tools.push('mailpit');
+    await ensureTools({ toolsDir: config.toolsDir, want: tools, log });
     let databaseUrl = config.databaseUrl ?? running?.databaseUrl;
     if (!databaseUrl) {
       const pgServer = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPgPort, persistent: true, log });
@@ -137,7 +143,7 @@ export async function ensureServices(config: Config, log: Logger): Promise<Servi
       smtpUrl = mail.smtpUrl;
       mailUiUrl = mail.uiUrl;
     } else if (!smtpUrl && !mailpit) {
-      log.warn('no SMTP server: set SMTP_URL or run `npm run tools` (Mailpit); notifications are recorded but not sent');
+      log.warn('no SMTP server: set SMTP_URL, or install Go >= 1.22 so that Mailpit can be built; notifications are recorded but not sent');
     }
     return { databaseUrl, temporalAddress, temporalUiUrl, smtpUrl, mailUiUrl, started, stop };
   } catch (e) {

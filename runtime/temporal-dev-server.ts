@@ -58,7 +58,7 @@ export async function startTemporalDevServer(opts: {
   } catch (e) {
     const hint = cli
       ? `is port ${opts.port} taken, or is another RBM Flow running?`
-      : 'no Temporal CLI was found on PATH or in tools/bin and the SDK could not download one: run `npm run tools`';
+      : 'no Temporal CLI was found on PATH or in tools/bin and the SDK could not download one: install Go >= 1.22 (https://go.dev/dl/) so that it can be built, or put `temporal` on PATH';
     throw new Error(`the Temporal dev server did not start (${hint}): ${e instanceof Error ? e.message : String(e)}`);
   }
   return {

@@ -7,18 +7,16 @@
  * `temporal workflow show --output json` prints it, into test/histories/report-cycle-TAG-<path>.json.
  * Record again only for a deliberate, patched() change; old histories must keep replaying.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cancelCycle, cycleResult, decide, resubmit, startCycle, waitForCycleState, waitForStep } from '../app/cycles.js';
 import { PROJECT_ROOT } from '../config/config.js';
-import { findTemporalCli } from '../runtime/temporal-dev-server.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { cliEnv, withApp } from '../cli/session.js';
-import { requireServices } from '../runtime/services.js';
+import { decryptPayloadsIn } from '../runtime/history-payloads.js';
+import { PayloadEncryptionCodec } from '../runtime/payload-codec.js';
 
 const env = cliEnv();
-const { temporalAddress } = requireServices(env.config);
-const temporal = findTemporalCli(env.config.toolsDir) ?? 'temporal';
 const project = 'LY10P0576';
 const tag = process.argv[2];
 if (!tag) throw new Error('usage: record-histories.ts TAG (the newest patch of the workflow, e.g. donor-delivery)');
@@ -50,7 +48,11 @@ await withApp(env, async (ctx) => {
     const { cycleId } = await startCycle(ctx, { projectCode: project, period, startedBy: 'me.officer', timing: { reminderAfterMs: 400, reminderEveryMs: 400, escalateAfterMs: 900 } });
     await drive(cycleId);
     await cycleResult(ctx, cycleId);
-    const json = execFileSync(temporal, ['workflow', 'show', '--output', 'json', '--address', temporalAddress, '--workflow-id', cycleId], { encoding: 'utf8' });
+    const history = await ctx.temporal.workflow.getHandle(cycleId).fetchHistory();
+    const codec = ctx.temporal.options.loadedDataConverter.payloadCodecs.find((c) => c instanceof PayloadEncryptionCodec);
+    if (!codec) throw new Error('the Temporal client has no payload encryption codec');
+    decryptPayloadsIn(history, codec);
+    const json = historyToJSON(history);
     const file = path.join(PROJECT_ROOT, 'test', 'histories', `report-cycle-${tag}-${name}.json`);
     fs.writeFileSync(file, json);
     process.stdout.write(`${file}\n`);

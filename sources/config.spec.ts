@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../config/config.js';
-import { checkSource, loadSourcesFile, parseSourcesConfig } from './config.js';
+import { checkSource, hostQueuesOf, loadSourcesFile, parseSourcesConfig } from './config.js';
 import { redact, resolveSecret } from './credentials.js';
 import { SourceFailure } from './errors.js';
 import { describeSchedule, scheduleSpec } from './schedule.js';
@@ -45,6 +47,35 @@ describe('the sources file', () => {
     expect(() => parseSourcesConfig({ sources: [{ id: 'i', kind: 'iati', project: 'P', url: 'https://x.org/a.xml', file: 'a.xml' }] }, '/x/s.json')).toThrow(/either url or file/);
     expect(() => parseSourcesConfig({ sources: [{ ...form, schedule: { every: 'often' } }] }, '/x/s.json')).toThrow(/duration/);
     expect(() => checkSource({ ...form, kind: 'ftp' })).toThrow(/source kobo has an invalid configuration/);
+  });
+
+  it('gives each source a digest of its definition as written: the same wherever the file is and whatever its key order', () => {
+    const drop = { id: 'drop', kind: 'folder', project: 'P', path: 'drop', taskQueue: 'host-a' };
+    const a = parseSourcesConfig({ sources: [form, drop] }, '/srv/a/sources.json');
+    const reordered = Object.fromEntries(Object.entries(form).reverse());
+    const b = parseSourcesConfig({ stagingDir: 'elsewhere', sources: [drop, reordered] }, '/srv/b/sources.json');
+    expect(a.digests.kobo).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.digests).toEqual(a.digests);
+    expect(a.sources[1]).toMatchObject({ path: '/srv/a/drop', taskQueue: 'host-a' });
+    const changed = parseSourcesConfig({ sources: [{ ...form, timeoutSeconds: 31 }] }, '/srv/a/sources.json');
+    expect(changed.digests.kobo).not.toBe(a.digests.kobo);
+    // Written defaults and left-out defaults are the same definition.
+    expect(parseSourcesConfig({ sources: [{ ...form, retries: 5 }] }, '/x/s.json').digests.kobo).toBe(a.digests.kobo);
+  });
+
+  it('names the host queues of the folder sources whose folder exists here', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbm-sources-'));
+    fs.mkdirSync(path.join(dir, 'here'));
+    const c = parseSourcesConfig({
+      sources: [
+        { id: 'here', kind: 'folder', project: 'P', path: 'here', taskQueue: 'host-a' },
+        { id: 'there', kind: 'folder', project: 'P', path: 'there', taskQueue: 'host-b' },
+        { id: 'anywhere', kind: 'folder', project: 'P', path: 'here' },
+      ],
+    }, path.join(dir, 'sources.json'));
+    expect(await hostQueuesOf(c)).toEqual(['host-a']);
+    expect(() => parseSourcesConfig({ sources: [{ id: 'd', kind: 'folder', project: 'P', path: 'x', taskQueue: 'a queue' }] }, '/x/s.json')).toThrow(/taskQueue: is a task queue name/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('turns schedules into Temporal specs', () => {

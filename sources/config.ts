@@ -7,6 +7,7 @@
  * {"file": "/run/secrets/kobo-token"}, resolved by the worker at fetch time (sources/credentials.ts).
  * A reference is all that reaches the database, Temporal's history or a log.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -58,6 +59,12 @@ const FolderSource = z.object({
   kind: z.literal('folder'),
   /** The drop folder: CSV, XLSX or JSON files in the long format; done/ and failed/ are made inside it. */
   path: z.string().min(1),
+  /**
+   * The task queue of the host that sees the folder (e.g. "host-a"): the run's folder activities go
+   * there, and only a worker on which the folder exists polls it. Absent: the main queue (one host,
+   * or a folder every worker sees).
+   */
+  taskQueue: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'is a task queue name: letters, digits, dot, dash or underscore').optional(),
 }).strict();
 
 /** A value of a disaggregation (or of the period): a constant, or a field of the submission (with a map of its codes). */
@@ -66,9 +73,13 @@ const FieldOrConstant = z.union([
   z.object({ field: z.string().min(1), map: z.record(z.string(), z.string()).optional() }).strict(),
 ]);
 
+/** The largest answer read from an HTTP source (enforced while it streams): more is refused. */
+const MAX_RESPONSE_MEGABYTES = z.number().positive().max(1024).default(20);
+
 const FormApiSource = z.object({
   ...Base,
   kind: z.literal('form-api'),
+  maxResponseMegabytes: MAX_RESPONSE_MEGABYTES,
   /** The data endpoint, e.g. https://kf.kobotoolbox.org/api/v2/assets/<uid>/data/ or an ODK Central OData Submissions URL. */
   url: z.string().url(),
   auth: z.object({
@@ -126,6 +137,7 @@ const SqlSource = z.object({
 const IatiSource = z.object({
   ...Base,
   kind: z.literal('iati'),
+  maxResponseMegabytes: MAX_RESPONSE_MEGABYTES,
   /** An IATI 2.03 activity file: a URL or a path. */
   url: z.string().url().optional(),
   file: z.string().min(1).optional(),
@@ -149,7 +161,10 @@ export type FieldOrConstantValue = z.infer<typeof FieldOrConstant>;
 export const SourcesFileSchema = z.object({
   $schema: z.string().optional(),
   $comment: z.string().optional(),
-  /** Where fetched rows are written before the import; must be shared by every worker (default .rbm/staging beside the file). */
+  /**
+   * This worker's scratch folder for the file the import reads, written and removed within one activity
+   * (default .rbm/staging beside the file). Not shared: fetched rows are staged in PostgreSQL.
+   */
   stagingDir: z.string().optional(),
   sources: z.array(SourceSchema),
 }).strict();
@@ -158,6 +173,11 @@ export interface SourcesConfig {
   file: string;
   stagingDir: string;
   sources: SourceDefinition[];
+  /**
+   * Per source id, the SHA-256 of its definition as written (defaults applied, paths not resolved): two
+   * workers whose files define a source alike agree on it wherever their files are (sourceDigest).
+   */
+  digests: Record<string, string>;
 }
 
 /** Reads and validates the sources file; a missing file is an empty configuration. */
@@ -167,7 +187,7 @@ export async function loadSourcesFile(file: string): Promise<SourcesConfig> {
   try {
     text = await fs.readFile(abs, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file: abs, stagingDir: defaultStagingDir(abs), sources: [] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file: abs, stagingDir: defaultStagingDir(abs), sources: [], digests: {} };
     throw new RbmError('invalid_input', `the sources file ${abs} cannot be read (${(e as Error).message})`);
   }
   let json: unknown;
@@ -189,8 +209,33 @@ export function parseSourcesConfig(json: unknown, file: string): SourcesConfig {
     if (seen.has(s.id)) throw new RbmError('invalid_input', `the sources file ${file} is invalid: source id "${s.id}" appears twice`);
     seen.add(s.id);
   }
+  const digests = Object.fromEntries(parsed.data.sources.map((s) => [s.id, sourceDigest(s)]));
   const sources = parsed.data.sources.map((s) => resolvePaths(s, dir));
-  return { file, stagingDir: parsed.data.stagingDir ? path.resolve(dir, parsed.data.stagingDir) : defaultStagingDir(file), sources };
+  return { file, stagingDir: parsed.data.stagingDir ? path.resolve(dir, parsed.data.stagingDir) : defaultStagingDir(file), sources, digests };
+}
+
+/** The SHA-256 of a definition as written, over its JSON with keys sorted (the order in the file does not matter). */
+export function sourceDigest(s: SourceDefinition): string {
+  return createHash('sha256').update(canonicalJson(s), 'utf8').digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The task queues of the folder sources whose folder exists on this host (the worker polls them). */
+export async function hostQueuesOf(config: SourcesConfig): Promise<string[]> {
+  const queues = new Set<string>();
+  for (const s of config.sources) {
+    if (s.kind !== 'folder' || !s.taskQueue) continue;
+    if (await fs.stat(s.path).then((st) => st.isDirectory(), () => false)) queues.add(s.taskQueue);
+  }
+  return [...queues].sort();
 }
 
 /** Validates one definition again (the worker does, on what a schedule or a caller gave it). */

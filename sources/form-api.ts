@@ -45,7 +45,12 @@ const MAX_PAGES = 100_000;
 export async function fetchFormApi(s: FormApiSourceDefinition, c: FetchContext): Promise<FormApiFetch> {
   const token = s.auth ? await resolveSecret(s.auth.token, c.env) : undefined;
   const headers: Record<string, string> = token && s.auth ? { authorization: `${s.auth.scheme} ${token}` } : {};
-  const get = (url: string) => httpGetJson(url, { headers, timeoutMs: s.timeoutSeconds * 1000, credential: s.auth ? describeRef(s.auth.token) : undefined, signal: c.signal });
+  // The token goes only to the origin of the configured URL: pages and redirects elsewhere are refused.
+  const origin = new URL(s.url).origin;
+  const get = (url: string) => httpGetJson(url, {
+    headers, timeoutMs: s.timeoutSeconds * 1000, credential: s.auth ? describeRef(s.auth.token) : undefined, signal: c.signal,
+    origin, maxBytes: s.maxResponseMegabytes * 1024 ** 2, source: s.id,
+  });
   const submissions: Submission[] = [];
   let pages = 0;
   let url: string | null = firstPageUrl(s, c.watermark?.at ?? null);
@@ -83,11 +88,19 @@ function nextPageUrl(s: FormApiSourceDefinition, body: unknown, current: string,
     const next = (body as Record<string, unknown>)[s.paging.next];
     if (next === null || next === undefined || next === '') return null;
     if (typeof next !== 'string') throw SourceFailure.badAnswer(`${shownUrl(s.url)}: page ${pages} has a "${s.paging.next}" that is not a URL`);
+    let url: URL;
     try {
-      return new URL(next, current).toString();
+      url = new URL(next, current);
     } catch {
       throw SourceFailure.badAnswer(`${shownUrl(s.url)}: page ${pages} has a "${s.paging.next}" that is not a URL`);
     }
+    const origin = new URL(s.url).origin;
+    if (url.origin !== origin) {
+      throw SourceFailure.badAnswer(
+        `source "${s.id}": page ${pages} points its next page to ${url.origin}, another origin than ${origin} (that of the source's URL): not followed, the token of the source is sent only to ${origin}`,
+      );
+    }
+    return url.toString();
   }
   if (count < s.paging.pageSize) return null;
   const u = new URL(current);

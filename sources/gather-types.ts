@@ -1,6 +1,6 @@
 /**
  * What travels through Temporal for a gather run: the source's definition (credential references
- * only), the staging folder, file paths, hashes and counts; never rows. No Node built-ins here: the
+ * only) and its digest, staging ids, drop-file names, hashes and counts; never rows. No Node built-ins here: the
  * workflow bundle imports these types.
  */
 import type { SourceDefinition } from './config.js';
@@ -19,8 +19,14 @@ export interface Watermark {
 
 export interface GatherInput {
   source: SourceDefinition;
-  /** Where fetched rows are staged (shared by the workers). */
-  stagingDir: string;
+  /**
+   * The SHA-256 of the source's definition in the sources file the run was started from (the schedule's
+   * sync, `rbm sources run`, or the report cycle's worker): each worker compares it with its own file's
+   * and refuses the run if they differ. Absent in runs started before issue 18 (not checked).
+   */
+  digest?: string;
+  /** Legacy (runs started before issue 18): the staging folder. Rows are now staged in PostgreSQL. */
+  stagingDir?: string;
   trigger: GatherTrigger;
 }
 
@@ -31,8 +37,11 @@ export interface GatherStart {
 }
 
 export interface FetchedData {
-  /** The staged long-format file, or null when the source had no rows. */
-  staged: { path: string; sha256: string; rows: number } | null;
+  /**
+   * The staged rows, or null when the source had no rows: `id`, the row of gather_staging in PostgreSQL;
+   * `path`, a file in the staging folder (legacy runs, started before issue 18).
+   */
+  staged: { id?: number; path?: string; sha256: string; rows: number } | null;
   fetched: number;
   skipped: number;
   /** The first reasons for skipped items, for the gather log. */

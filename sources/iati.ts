@@ -26,7 +26,7 @@ export async function fetchIati(
   } else {
     const token = s.auth ? await resolveSecret(s.auth.token, c.env) : undefined;
     xml = await httpGetText(s.url!, {
-      timeoutMs: s.timeoutSeconds * 1000, signal: c.signal,
+      timeoutMs: s.timeoutSeconds * 1000, signal: c.signal, maxBytes: s.maxResponseMegabytes * 1024 ** 2, source: s.id,
       headers: token && s.auth ? { authorization: `${s.auth.scheme} ${token}`, accept: 'application/xml, text/xml' } : { accept: 'application/xml, text/xml' },
       credential: s.auth ? describeRef(s.auth.token) : undefined,
     });

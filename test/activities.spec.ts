@@ -77,6 +77,23 @@ describe('activities under retry', () => {
     expect(fs.readFileSync(pdf, 'utf8')).toBe('tampered by hand');
   });
 
+  it('delivers inside the outbox whatever the project code (issue 14, item 8b)', async () => {
+    const { renderReport } = createRenderActivities({ pool });
+    const env = new MockActivityEnvironment();
+    const input = { cycleId: CYCLE, projectCode: 'LY10P0551', period: '2024-Q4', templateId: 'iom-donor-report', version: 1, dataAsOf: await databaseNow(pool), stage: 'final' as const, decisions: [] };
+    const { files } = (await env.run(renderReport, input)) as RenderedReport;
+    const { deliverToOutbox } = createActivities({ pool, outDir });
+    for (const [i, projectCode] of ['..', '.', '../../escape'].entries()) {
+      const paths = (await env.run(deliverToOutbox, { cycleId: CYCLE, projectCode, version: 90 + i, artifacts: files })) as string[];
+      expect(paths).toHaveLength(2);
+      for (const p of paths) {
+        expect(path.resolve(p).startsWith(path.resolve(outDir) + path.sep)).toBe(true);
+        expect(path.relative(outDir, p).split(path.sep)).toHaveLength(2); // <project folder>/<file>
+        expect(fs.existsSync(p)).toBe(true);
+      }
+    }
+  });
+
   it('records an audit event once per key, and the trail cannot be changed', async () => {
     const event = { eventKey: 'test-run:0', cycleId: CYCLE, state: 'gathering' as const, actor: 'me.officer', action: 'cycle_started', version: null, detail: {} };
     await appendCycleEvent(pool, event);

@@ -94,7 +94,10 @@ describe('rbm', () => {
     const refused = await rbm(['cycle', 'approve', id, '--as', 'pm.governance']);
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(/pm.governance is not an approver of this step/);
-    const approved = await rbm(['cycle', 'approve', id, '--as', status.approvers[0]!, '--comment', 'Fine.']);
+    // A long decision text is read whole in `rbm cycle history` (it used to be cut at 60 characters).
+    const comment = 'Fine. The OC1.a figures for Tripoli and Benghazi now add up to the total; the narrative on the migrant resource centres still needs the Q2 caseload, and the photo credits of annex 3 must name the partner NGO before this goes to the donor. Please keep the baseline note.';
+    expect(comment.length).toBeGreaterThan(250);
+    const approved = await rbm(['cycle', 'approve', id, '--as', status.approvers[0]!, '--comment', comment]);
     expect(approved.code).toBe(0);
     expect(approved.stdout).toMatch(/approved; now awaiting_approval/);
     let text = '';
@@ -105,6 +108,7 @@ describe('rbm', () => {
     let history = '';
     for (let i = 0; i < 100 && !history.includes('delivered'); i++) history = (await rbm(['cycle', 'history', id])).stdout;
     expect(history).toMatch(/cycle_started[\s\S]*approved[\s\S]*delivered/);
+    expect(history.replace(/\s+/g, ' ')).toContain(comment.replace(/\s+/g, ' '));
   });
 
   it('keeps donors, the projects they fund and their contacts', async () => {

@@ -174,7 +174,7 @@ describe('rbm common-indicators (the commands)', () => {
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ imported: false, created: 0, updated: 0, entries: [] });
     expect(json.errors).toEqual([
-      { file: 'bad-library.csv', row: 1, column: 'colour', message: 'unknown column "colour": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative' },
+      { file: 'bad-library.csv', row: 1, column: 'colour', message: 'unknown column "colour": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative, validation_rule' },
       { file: 'bad-library.csv', row: 3, column: 'title', message: 'title is required' },
       { file: 'bad-library.csv', row: 3, column: 'code', message: '"CI NEW 02" is not a common indicator code: letters, digits, ".", "_" or "-", at most 50 characters, e.g. CI-PROT-01' },
       { file: 'bad-library.csv', row: 3, column: 'type', message: '"number" is not one of count, percentage, ratio, yes_no, qualitative' },
@@ -190,7 +190,7 @@ describe('rbm common-indicators (the commands)', () => {
     expect(human.code).toBe(2);
     expect(human.stdout.split('\n').slice(0, 3)).toEqual([
       'bad-library.csv: refused, nothing imported (8 problems):',
-      '  row 1, column colour: unknown column "colour": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative',
+      '  row 1, column colour: unknown column "colour": the columns are code, title, type, unit, time_aggregation, direction, definition, sector, frameworks, illustrative, validation_rule',
       '  row 3, column title: title is required',
     ]);
 

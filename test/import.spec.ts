@@ -292,15 +292,15 @@ describe('rbm import (the command)', () => {
   }
   const shape = (stdout: string) => {
     const json = JSON.parse(stdout);
-    expect(Object.keys(json)).toEqual(['accepted', 'rejected', 'unchanged', 'errors']);
-    for (const e of json.errors) expect(Object.keys(e)).toEqual(['file', 'row', 'column', 'message']);
+    expect(Object.keys(json)).toEqual(['accepted', 'rejected', 'unchanged', 'errors', 'warnings']);
+    for (const e of [...json.errors, ...json.warnings]) expect(Object.keys(e)).toEqual(['file', 'row', 'column', 'message']);
     return json;
   };
 
   it('exits 0 when every row is accepted, 3 when some are rejected, 2 when nothing can be imported', async () => {
     const ok = await cli(['import', fixture('valid.csv'), '--json']);
     expect(ok.code).toBe(0);
-    expect(shape(ok.stdout)).toEqual({ accepted: 0, rejected: 0, unchanged: 10, errors: [] });
+    expect(shape(ok.stdout)).toEqual({ accepted: 0, rejected: 0, unchanged: 10, errors: [], warnings: [] });
 
     const some = await cli(['import', fixture('mixed.csv'), '--json', '--as', 'pm.governance']);
     expect(some.code).toBe(3);

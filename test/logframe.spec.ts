@@ -94,7 +94,7 @@ describe('export and import of LY10P0542', () => {
 
   it('writes a workbook whose cells read back as the project, its results and its indicators with targets', async () => {
     const wb = await openWorkbook(exported);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Framework nodes', 'Common indicators', 'Donors']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Project', 'Results', 'Indicators', 'Validation rules', 'Framework nodes', 'Common indicators', 'Donors']);
     const project = wb.getWorksheet(SHEETS.project)!;
     expect(project.getCell('A2').value).toBe('Code');
     expect(project.getCell('B2').value).toBe(PROJECT);

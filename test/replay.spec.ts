@@ -25,6 +25,10 @@ describe('replay of recorded report cycle histories', () => {
       'report-cycle-gather-sources-approve-chain.json', // with every patch so far
       'report-cycle-gather-sources-cancel.json',
       'report-cycle-gather-sources-return-resubmit-approve.json',
+      'gather-source-before-staging-in-db-form-api.json', // gather runs before the gather-staged-in-database patch
+      'gather-source-before-staging-in-db-folder.json',
+      'gather-source-gather-staged-in-database-form-api.json', // with it: rows staged in PostgreSQL
+      'gather-source-gather-staged-in-database-folder-host-queue.json', // a drop folder on its host's queue
     ]));
   });
 

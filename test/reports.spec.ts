@@ -4,6 +4,7 @@
  * cell with the domain's numbers, the PDF text extracted with pdftotext, the mission overview across
  * every project, per-cycle narrative printed as typed, and `rbm report render` run as a process.
  */
+import { workbookOf } from './support/workbooks.js';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,12 +53,6 @@ afterAll(async () => {
 const render = (templateId: string, projectCode = PROJECT) =>
   buildReportFiles(pool, { projectCode, period: PERIOD, templateId, dataAsOf, cycleId: null, version: 0, stage: 'preview', decisions: [], generatedAt: '2025-10-10T10:00:00Z' });
 
-async function workbook(files: ReportFiles): Promise<ExcelJS.Workbook> {
-  const buf = files.files.find((f) => f.format === 'xlsx')!.content;
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-  return wb;
-}
 function pdfText(files: ReportFiles, name: string): { plain: string; pages: number } {
   const file = path.join(outDir, name);
   fs.writeFileSync(file, files.files.find((f) => f.format === 'pdf')!.content);
@@ -96,7 +91,7 @@ describe('project templates for LY10P0542 2025-Q3', () => {
   it('IOM donor report: every ITT figure equals the domain’s, and the PDF prints them', async () => {
     const files = await render('iom-donor-report');
     const expected = await domainProgress(PROJECT);
-    const rows = ittRows(await workbook(files));
+    const rows = ittRows(await workbookOf(files));
     expect([...rows.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [code, { indicator, progress }] of expected) {
       const row = rows.get(code)!;
@@ -105,12 +100,14 @@ describe('project templates for LY10P0542 2025-Q3', () => {
       expect(row.get('Cumulative actual') ?? null, code).toBe(progress.cumulativeActual);
       expect(row.get('LoP target') ?? null, code).toBe(progress.lifeOfProjectTarget);
       expect(row.get('% of period target') ?? null, code).toBe(progress.percentOfPeriodTarget);
-      for (const f of progress.byPeriod) expect(row.get(`${f.period} Actual`) ?? null, `${code} ${f.period}`).toBe(indicator.type === 'qualitative' && f.period === PERIOD ? row.get(`${f.period} Actual`) : f.actual);
+      // Qualitative indicators: the text of every quarter, not only the report's.
+      for (const f of progress.byPeriod) expect(row.get(`${f.period} Actual`) ?? null, `${code} ${f.period}`).toBe(indicator.type === 'qualitative' ? (f.text ?? null) : f.actual);
+      if (indicator.type === 'qualitative') expect(progress.byPeriod.filter((f) => f.text).length, code).toBeGreaterThan(1);
     }
     // No formula anywhere: data is never a formula.
-    const wb = await workbook(files);
+    const wb = await workbookOf(files);
     wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula))));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Cover', 'ITT', 'Disaggregation', 'Data']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Cover', 'ITT', 'Disaggregation', 'Data', 'Values', 'Data quality']);
 
     const { plain } = pdfText(files, 'iom.pdf');
     expect(plain).toContain('Strengthening Migration Governance in Libya');
@@ -133,7 +130,7 @@ describe('project templates for LY10P0542 2025-Q3', () => {
     // Grouped by the project's own outcomes.
     expect(model.sections.every((s) => s.key === 'other' || /^OC\d/.test(s.key))).toBe(true);
     // The Excel carries the same comment.
-    expect(ittRows(await workbook(files)).get('OC1.a')!.get('Comments')).toBe('Two drafts are with the ministry.');
+    expect(ittRows(await workbookOf(files)).get('OC1.a')!.get('Comments')).toBe('Two drafts are with the ministry.');
   });
 
   it('one-page donor summary: one page, outcome indicators only', async () => {
@@ -171,7 +168,7 @@ describe('mission overview', () => {
   it('rolls every project up by UNSDCF output and IOM pillar; counts add up to the domain’s', async () => {
     const files = await render('mission-overview', 'ignored');
     expect(files.files.map((f) => f.filename)).toEqual([`MISSION_${PERIOD}_mission-overview_v0_preview.xlsx`, `MISSION_${PERIOD}_mission-overview_v0_preview.pdf`]);
-    const wb = await workbook(files);
+    const wb = await workbookOf(files);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Cover', 'By UNSDCF output', 'By IOM pillar', 'Projects']);
 
     // Independently: every project's indicators and their period actuals, from the domain.

@@ -21,6 +21,7 @@ import { loadDemoPortfolio } from '../app/portfolio.js';
 import { gatherLog, pauseSource, resumeSource, runSource, sourcesList, syncSourceSchedules } from '../app/sources.js';
 import { loadConfig, PROJECT_ROOT } from '../config/config.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { countStaged } from '../db/gather-staging-repository.js';
 import { getWatermark, listGatherRuns, type GatherRun } from '../db/sources-repository.js';
 import { createLogger } from '../runtime/logger.js';
 import { gatherProjectWorkflow, type ProjectSourceGathered } from '../workflows/gather-source.js';
@@ -235,9 +236,9 @@ beforeAll(async () => {
   iatiFile = path.join(scratch, 'iati', 'LY10P0563.xml');
   api = await startFormApi();
 
-  const config = { ...loadConfig({}), databaseUrl, temporalAddress: inject('temporalAddress'), taskQueue: QUEUE, renderTaskQueue: `${QUEUE}-render`, sourcesFile, outDir: path.join(scratch, 'out') };
+  const config = { ...loadConfig({ RBM_PAYLOAD_KEYS: inject('payloadKeys') }), databaseUrl, temporalAddress: inject('temporalAddress'), taskQueue: QUEUE, renderTaskQueue: `${QUEUE}-render`, sourcesFile, outDir: path.join(scratch, 'out') };
   worker = await startWorker({
-    databaseUrl, temporalAddress: config.temporalAddress, namespace: 'default', taskQueue: QUEUE, renderTaskQueue: config.renderTaskQueue,
+    databaseUrl, temporalAddress: config.temporalAddress, namespace: 'default', payloadKeys: config.payloadKeys!, taskQueue: QUEUE, renderTaskQueue: config.renderTaskQueue,
     outDir: config.outDir, log, sourcesFile, secretEnv: secretEnv(),
   });
   ctx = await openAppContext(config, { databaseUrl, temporalAddress: config.temporalAddress, temporalUiUrl: null }, log);
@@ -307,8 +308,8 @@ describe('the form API source', () => {
     await holder.query('BEGIN');
     await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rbm:import']);
     const started = await runSource(ctx, 'held', { wait: false });
-    const staging = path.join(scratch, 'staging');
-    await expect.poll(() => fs.existsSync(staging) && fs.readdirSync(staging).some((f) => f.startsWith('held-')), { timeout: 30_000, interval: 100 }).toBe(true);
+    // Staged in PostgreSQL (issue 18: the worker that stores may not be the one that fetched).
+    await expect.poll(() => countStaged(ctx.pool, 'held'), { timeout: 30_000, interval: 100 }).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await getWatermark(ctx.pool, 'held')).toBe('2024-03-01T00:00:00'); // fetched, not stored: not moved
     await holder.query('COMMIT');
@@ -316,7 +317,9 @@ describe('the form API source', () => {
     await ctx.temporal.workflow.getHandle(started.workflowId, started.runId).result();
     expect(await getWatermark(ctx.pool, 'held')).toBe('2024-04-01T00:00:00');
     expect(await currentValue('LY10P0563', 'OP1.1.c', '2023-Q4')).toMatchObject({ value: 8, source: 'held' });
-    expect(fs.readdirSync(staging).filter((f) => f.startsWith('held-'))).toEqual([]); // the staged file is removed once stored
+    expect(await countStaged(ctx.pool, 'held')).toBe(0); // the staged rows are removed once stored
+    const staging = path.join(scratch, 'staging'); // the worker's scratch folder: the file the import read is gone too
+    expect(fs.existsSync(staging) ? fs.readdirSync(staging) : []).toEqual([]);
 
     // A row the import rejects is kept in the quarantine (to fix and resubmit there): the run succeeds and moves on.
     api.datasets.get('held')!.push({ _id: 3, _submission_time: '2024-05-01T00:00:00', period: '2023-Q4', n: 'about forty' });

@@ -1,7 +1,7 @@
 /**
  * The web application over real HTTP: log-in and sessions, CSRF, the log-in rate limit, API tokens,
- * zod validation naming the field, /openapi.json, and the authorization matrix: each role against
- * each endpoint and page, allowed or denied, enforced by the server.
+ * zod validation naming the field, /openapi.json, and a donor's view of the portal (the authorization
+ * matrix, every role against every registered route, is test/authorization-matrix.spec.ts).
  *
  * Data: the demo portfolio; project LY10P0570 (VHR: manager pm.vhr, donors EU and DONOR-B) with a
  * completed cycle for 2023-Q1 and one awaiting the manager's approval for 2023-Q2.
@@ -203,90 +203,11 @@ describe('HTTP API', () => {
 
 const agents = new Map<User, Agent>(); // signed in once (the log-in limit counts every attempt)
 
-describe('authorization matrix: each role against each endpoint', () => {
+// The authorization matrix (each role against each registered route) is generated in
+// test/authorization-matrix.spec.ts; here the donor's view of this spec's cycles.
+describe('the donor portal', () => {
   beforeAll(async () => {
     for (const u of USERS) agents.set(u, await Agent.signedIn(u));
-  });
-
-  const STAFF_OF_PROJECT: User[] = ['admin', 'me.officer', 'pm.vhr', 'com.libya', 'viewer'];
-  const STAFF: User[] = [...STAFF_OF_PROJECT, 'pm.governance'];
-  const cyc = (period: string) => `${PROJECT}/${period}/${TEMPLATE}`;
-  const draftPdf = () => open.versions[0]!.draft.find((a) => a.format === 'pdf')!.id;
-  const finalPdf = () => done.final.find((a) => a.format === 'pdf')!.id;
-
-  interface Case {
-    name: string;
-    method?: 'GET' | 'POST';
-    path: () => string;
-    body?: Record<string, unknown>;
-    form?: boolean;
-    allowed: User[];
-    /** Status for an allowed user (e.g. 409 when the workflow then refuses, 400 for a period outside the project). */
-    ok: number;
-    /** Status for a signed-in user who is denied: 403, or 404 where existence is not disclosed. */
-    denied?: number;
-    /** Status for denied staff of other projects when it differs from `denied` (404: a project they may not read is not disclosed). */
-    deniedStaff?: number;
-  }
-  const CASES: Case[] = [
-    { name: 'GET /api/v1/projects', path: () => '/api/v1/projects', allowed: STAFF, ok: 200 },
-    { name: 'GET /api/v1/projects/:code', path: () => `/api/v1/projects/${PROJECT}`, allowed: STAFF_OF_PROJECT, ok: 200 },
-    { name: 'GET /api/v1/projects/:code/indicators', path: () => `/api/v1/projects/${PROJECT}/indicators`, allowed: STAFF_OF_PROJECT, ok: 200 },
-    { name: 'GET /api/v1/projects/:code/indicators/:indicator/values', path: () => `/api/v1/projects/${PROJECT}/indicators/OC1.a/values?period=2023-Q2`, allowed: STAFF_OF_PROJECT, ok: 200, deniedStaff: 404 },
-    { name: 'GET /api/v1/cycles', path: () => '/api/v1/cycles', allowed: STAFF, ok: 200 },
-    { name: 'GET /api/v1/inbox', path: () => '/api/v1/inbox', allowed: ['pm.vhr', 'pm.governance', 'com.libya'], ok: 200 },
-    { name: 'GET /api/v1/cycles/:id', path: () => `/api/v1/cycles/${cyc('2023-Q2')}`, allowed: STAFF_OF_PROJECT, ok: 200 },
-    { name: 'GET /api/v1/cycles/:id/history', path: () => `/api/v1/cycles/${cyc('2023-Q1')}/history`, allowed: STAFF_OF_PROJECT, ok: 200 },
-    { name: 'POST /api/v1/cycles (start)', method: 'POST', path: () => '/api/v1/cycles', body: { project: PROJECT, period: '2019-Q1' }, allowed: ['admin', 'me.officer'], ok: 400 },
-    { name: 'POST /api/v1/cycles/:id/decide', method: 'POST', path: () => `/api/v1/cycles/${cyc('2023-Q2')}/decide`, body: { decision: 'approve', version: 99 }, allowed: ['pm.vhr', 'com.libya'], ok: 409 },
-    { name: 'POST /api/v1/cycles/:id/resubmit', method: 'POST', path: () => `/api/v1/cycles/${cyc('2023-Q2')}/resubmit`, body: {}, allowed: ['me.officer'], ok: 409 },
-    { name: 'POST /api/v1/cycles/:id/cancel', method: 'POST', path: () => `/api/v1/cycles/${cyc('2023-Q1')}/cancel`, body: { reason: 'matrix test' }, allowed: ['admin', 'me.officer'], ok: 409 },
-    { name: 'GET /api/v1/reports', path: () => '/api/v1/reports', allowed: [...STAFF, 'donor.eu', 'donor.a'], ok: 200 },
-    { name: 'GET /api/v1/files/:draft', path: () => `/api/v1/files/${draftPdf()}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
-    { name: 'GET /api/v1/files/:final', path: () => `/api/v1/files/${finalPdf()}`, allowed: [...STAFF_OF_PROJECT, 'donor.eu'], ok: 200, denied: 404 },
-    { name: 'GET /inbox', path: () => '/inbox', allowed: ['pm.vhr', 'pm.governance', 'com.libya'], ok: 200 },
-    { name: 'GET /portfolio', path: () => '/portfolio', allowed: STAFF, ok: 200 },
-    { name: 'GET /projects/:code', path: () => `/projects/${PROJECT}`, allowed: STAFF_OF_PROJECT, ok: 200, deniedStaff: 404 },
-    { name: 'GET /projects/:code/indicators/:indicator', path: () => `/projects/${PROJECT}/indicators/OC1.a`, allowed: STAFF_OF_PROJECT, ok: 200, deniedStaff: 404 },
-    { name: 'GET /cycles/:id', path: () => `/cycles/${cyc('2023-Q2')}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
-    { name: 'POST /cycles/:id/decide (form)', method: 'POST', form: true, path: () => `/cycles/${cyc('2023-Q2')}/decide`, body: { decision: 'approve', version: '99' }, allowed: ['pm.vhr', 'com.libya'], ok: 409 },
-    { name: 'POST /cycles/:id/resubmit (form)', method: 'POST', form: true, path: () => `/cycles/${cyc('2023-Q2')}/resubmit`, body: {}, allowed: ['me.officer'], ok: 409 },
-    { name: 'POST /portfolio/cycles (form)', method: 'POST', form: true, path: () => '/portfolio/cycles', body: { project: PROJECT, period: '2019-Q1' }, allowed: ['admin', 'me.officer'], ok: 400 },
-    { name: 'GET /reports', path: () => '/reports', allowed: [...STAFF, 'donor.eu', 'donor.a'], ok: 200 },
-    { name: 'GET /files/:draft', path: () => `/files/${draftPdf()}`, allowed: STAFF_OF_PROJECT, ok: 200, denied: 404 },
-    { name: 'GET /files/:final', path: () => `/files/${finalPdf()}`, allowed: [...STAFF_OF_PROJECT, 'donor.eu'], ok: 200, denied: 404 },
-    { name: 'GET /admin/users', path: () => '/admin/users', allowed: ['admin'], ok: 200 },
-    { name: 'GET /admin/templates', path: () => '/admin/templates', allowed: ['admin'], ok: 200 },
-    { name: 'GET /account/tokens', path: () => '/account/tokens', allowed: USERS.filter((u) => u !== null), ok: 200 },
-    // Data desk and admin (issue 8): web/api-admin.ts, web/admin-pages.ts. Allowed calls that would change something are refused by validation.
-    { name: 'GET /api/v1/quarantine', path: () => '/api/v1/quarantine', allowed: ['admin', 'me.officer'], ok: 200 },
-    { name: 'POST /api/v1/imports (no file)', method: 'POST', path: () => '/api/v1/imports', body: {}, allowed: ['admin', 'me.officer'], ok: 400 },
-    { name: 'GET /api/v1/deliveries', path: () => '/api/v1/deliveries', allowed: ['admin', 'me.officer'], ok: 200 },
-    { name: 'GET /api/v1/agreements', path: () => '/api/v1/agreements', allowed: ['admin', 'me.officer'], ok: 200 },
-    { name: 'GET /api/v1/schedules', path: () => '/api/v1/schedules', allowed: ['admin', 'me.officer'], ok: 200 },
-    { name: 'GET /api/v1/frameworks', path: () => '/api/v1/frameworks', allowed: STAFF, ok: 200 },
-    { name: 'GET /admin/agreements', path: () => '/admin/agreements', allowed: ['admin'], ok: 200 },
-    { name: 'POST /admin/agreements (form)', method: 'POST', form: true, path: () => '/admin/agreements', body: { donor: 'EU', project: PROJECT, template: TEMPLATE, frequency: 'quarterly', dueDays: '0', leadDays: '0' }, allowed: ['admin'], ok: 400 },
-    { name: 'GET /admin/schedules', path: () => '/admin/schedules', allowed: ['admin'], ok: 200 },
-    { name: 'POST /admin/schedules/pause (form)', method: 'POST', form: true, path: () => '/admin/schedules/pause', body: { id: 'agreement/NO-DONOR/NO-PROJECT/none' }, allowed: ['admin'], ok: 404 },
-    { name: 'POST /admin/schedules/resume (form)', method: 'POST', form: true, path: () => '/admin/schedules/resume', body: { id: 'agreement/NO-DONOR/NO-PROJECT/none' }, allowed: ['admin'], ok: 404 },
-  ];
-
-  it.each(CASES)('$name', async (c) => {
-    const got: Record<string, number> = {};
-    const want: Record<string, number> = {};
-    for (const u of USERS) {
-      const a = agents.get(u)!;
-      const res = c.method === 'POST'
-        ? (c.form ? await a.postForm(c.path(), Object.fromEntries(Object.entries(c.body ?? {}).map(([k, v]) => [k, String(v)]))) : await a.post(c.path(), c.body ?? {}))
-        : await a.fetch(c.path());
-      await res.arrayBuffer();
-      got[String(u)] = res.status;
-      const page = !c.path().startsWith('/api/');
-      const denied = c.deniedStaff !== undefined && STAFF.includes(u as User) ? c.deniedStaff : (c.denied ?? 403);
-      want[String(u)] = u === null ? (page ? 302 : 401) : c.allowed.includes(u) ? c.ok : denied;
-    }
-    expect(got).toEqual(want);
   });
 
   it('a donor sees only the final reports of the projects it funds', async () => {

@@ -4,22 +4,23 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { donorsList, schedulesList, setSchedulePaused } from '../app/admin-views.js';
-import { addAgreement, agreementsList } from '../app/agreements.js';
-import { isAdmin, type Principal } from '../app/auth.js';
+import { donorsFor, schedulesFor, setSchedulePausedAs } from '../app/admin-views.js';
+import { addAgreementAs, agreementsFor } from '../app/agreements.js';
+import { type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
+import { requireAdmin as requireAdminRole } from '../app/data-scope.js';
 import { projectsList } from '../app/portfolio.js';
 import { scheduleCalendar } from '../domain/agreements.js';
 import { RbmError } from '../domain/errors.js';
 import { loadTemplates } from '../templates/registry.js';
 import { renderPage, type LayoutData } from './render.js';
-import { forbidden, requirePrincipal } from './server.js';
+import { requirePrincipal } from './server.js';
 
 type Layout = (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData;
 
 function requireAdmin(req: FastifyRequest, what: string): Principal {
   const p = requirePrincipal(req);
-  if (!isAdmin(p)) throw forbidden(`${what} are for administrators`);
+  requireAdminRole(p, what);
   return p;
 }
 
@@ -49,9 +50,9 @@ export function registerAdminPages(app: FastifyInstance, ctx: () => AppContext, 
   const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body);
 
   app.get('/admin/agreements', async (req, reply) => {
-    requireAdmin(req, 'donors and agreements');
+    const p = requireAdmin(req, 'donors and agreements');
     const { edit } = z.object({ edit: z.coerce.number().int().positive().optional() }).parse(req.query ?? {});
-    const [donors, agreements, projects] = await Promise.all([donorsList(ctx()), agreementsList(ctx()), projectsList(ctx())]);
+    const [donors, agreements, projects] = await Promise.all([donorsFor(ctx(), p), agreementsFor(ctx(), p), projectsList(ctx())]);
     const editing = edit ? agreements.find((a) => a.id === edit) : undefined;
     if (edit && !editing) throw new RbmError('not_found', `no agreement ${edit}`);
     const form = editing ?? { donorCode: '', projectCode: '', templateId: 'iom-donor-report', frequency: 'quarterly', dueDays: 30, leadDays: 15, sendExcel: false };
@@ -67,9 +68,9 @@ export function registerAdminPages(app: FastifyInstance, ctx: () => AppContext, 
   });
 
   app.post('/admin/agreements', async (req, reply) => {
-    requireAdmin(req, 'donors and agreements');
+    const p = requireAdmin(req, 'donors and agreements');
     const f = parseForm(AgreementForm, req.body);
-    const saved = await addAgreement(ctx(), {
+    const saved = await addAgreementAs(ctx(), p, {
       donorCode: f.donor, projectCode: f.project, templateId: f.template, frequency: f.frequency, dueDays: f.dueDays, leadDays: f.leadDays, sendExcel: Boolean(f.sendExcel),
     });
     req.session.flash = { kind: 'ok', text: `Saved the ${saved.frequency} agreement of ${saved.donorCode} for ${saved.projectCode} (${saved.templateId}); its schedule is in sync.` };
@@ -77,8 +78,7 @@ export function registerAdminPages(app: FastifyInstance, ctx: () => AppContext, 
   });
 
   app.get('/admin/schedules', async (req, reply) => {
-    requireAdmin(req, 'schedules');
-    const schedules = await schedulesList(ctx());
+    const schedules = await schedulesFor(ctx(), requireAdmin(req, 'schedules'));
     return html(reply, renderPage('admin-schedules', layout(req, reply, 'Schedules'), {
       agreements: schedules.filter((s) => s.kind === 'agreement'), sources: schedules.filter((s) => s.kind === 'source'),
     }));
@@ -88,7 +88,7 @@ export function registerAdminPages(app: FastifyInstance, ctx: () => AppContext, 
     app.post(`/admin/schedules/${action}`, async (req, reply) => {
       const p = requireAdmin(req, 'schedules');
       const f = parseForm(z.object({ id: z.string().trim().min(1, 'which schedule') }), req.body);
-      await setSchedulePaused(ctx(), f.id, action === 'pause', p.userId);
+      await setSchedulePausedAs(ctx(), p, f.id, action === 'pause');
       req.session.flash = { kind: 'ok', text: `${action === 'pause' ? 'Paused' : 'Resumed'} ${f.id}.` };
       return reply.redirect('/admin/schedules');
     });

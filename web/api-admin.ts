@@ -8,15 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { frameworkTree, schedulesList } from '../app/admin-views.js';
-import { agreementsList, deliveriesList } from '../app/agreements.js';
-import { can, hasRole, isAdmin, isInternal, type Principal } from '../app/auth.js';
+import { frameworksFor, schedulesFor } from '../app/admin-views.js';
+import { agreementsFor, deliveriesFor } from '../app/agreements.js';
+import { type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
-import { importFile, quarantineList } from '../app/imports.js';
+import { requireDataDesk } from '../app/data-scope.js';
+import { importFileAs, quarantineFor } from '../app/imports.js';
 import { RbmError } from '../domain/errors.js';
 import { FRAMEWORK_KINDS } from '../domain/results-framework.js';
 import { documentRoutes, mountRoute, PROJECT } from './api.js';
-import { forbidden } from './server.js';
 
 type Ctx = () => AppContext;
 type Obj = z.ZodObject<z.ZodRawShape>;
@@ -49,11 +49,6 @@ const FrameworksQuery = z.object({ framework: z.enum(FRAMEWORK_KINDS).optional()
 
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
-const requireDataOfficer = (p: Principal) => {
-  if (!hasRole(p, 'admin', 'me_officer')) throw forbidden('data, imports and deliveries are for M&E officers and administrators');
-};
-/** An M&E officer or admin grant without a project: sees rows that name no (or an unknown) project. */
-const unscopedDataOfficer = (p: Principal) => p.roles.some((g) => g.role === 'admin' || (g.role === 'me_officer' && !g.projectCode));
 
 export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
   const routes: RouteDef[] = [];
@@ -61,20 +56,13 @@ export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
 
   route({
     method: 'GET', url: '/api/v1/quarantine', tag: 'data', summary: 'Rejected import rows waiting in the quarantine, with their reasons', access: 'admin, M&E officer (rows of the projects they may read)', query: QuarantineQuery,
-    handler: async ({ principal, query }) => {
-      requireDataOfficer(principal);
-      const rows = await quarantineList(ctx(), { batchId: query.batch });
-      return rows
-        .filter((q) => (q.cells.project_code ? can(principal, 'read_project', q.cells.project_code) || unscopedDataOfficer(principal) : unscopedDataOfficer(principal)))
-        .filter((q) => !query.project || q.cells.project_code === query.project)
-        .slice(0, query.limit);
-    },
+    handler: async ({ principal, query }) => quarantineFor(ctx(), principal, { batchId: query.batch, project: query.project, limit: query.limit }),
   });
   route({
     method: 'POST', url: '/api/v1/imports', tag: 'data', summary: 'Import a data file (CSV, XLSX or JSON in the long format); rejected rows go to the quarantine. 400 when the file is refused as a whole',
     access: 'admin, M&E officer', upload: 'file',
     handler: async ({ principal, req, reply }) => {
-      requireDataOfficer(principal);
+      requireDataDesk(principal); // before the upload is read (importFileAs checks it again, with the user's projects)
       if (!req.isMultipart()) throw new RbmError('invalid_input', 'body field "file": upload the file as multipart/form-data', { field: 'file', in: 'body' });
       const upload = await req.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
       if (!upload || upload.fieldname !== 'file') throw new RbmError('invalid_input', 'body field "file": choose a file to upload', { field: 'file', in: 'body' });
@@ -82,7 +70,7 @@ export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
       try {
         const file = path.join(dir, path.basename(upload.filename || 'upload.csv'));
         await fs.writeFile(file, await upload.toBuffer());
-        const r = await importFile(ctx(), { path: file, importedBy: principal.userId });
+        const r = await importFileAs(ctx(), principal, { path: file });
         const answer = { batchId: r.batchId, file: r.file, accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged, errors: r.errors, warnings: r.warnings, refused: r.refused };
         if (r.refused) reply.code(400);
         return answer;
@@ -93,31 +81,19 @@ export function registerAdminApi(app: FastifyInstance, ctx: Ctx): void {
   });
   route({
     method: 'GET', url: '/api/v1/deliveries', tag: 'data', summary: 'Deliveries of final reports (outbox and e-mail) with their state', access: 'admin, M&E officer', query: DeliveriesQuery,
-    handler: async ({ principal, query }) => {
-      requireDataOfficer(principal);
-      return deliveriesList(ctx(), { cycleId: query.cycle, state: query.state });
-    },
+    handler: async ({ principal, query }) => deliveriesFor(ctx(), principal, { cycleId: query.cycle, state: query.state }),
   });
   route({
     method: 'GET', url: '/api/v1/agreements', tag: 'admin', summary: 'Donor agreements: who receives which report, how often, when it is due', access: 'admin, M&E officer', query: AgreementsQuery,
-    handler: async ({ principal, query }) => {
-      requireDataOfficer(principal);
-      return (await agreementsList(ctx())).filter((a) => !query.project || a.projectCode === query.project);
-    },
+    handler: async ({ principal, query }) => agreementsFor(ctx(), principal, { projectCode: query.project }),
   });
   route({
     method: 'GET', url: '/api/v1/schedules', tag: 'admin', summary: 'Temporal Schedules of agreements (agreement/*) and data sources (source/*): next run, paused state', access: 'admin, M&E officer', query: SchedulesQuery,
-    handler: async ({ principal, query }) => {
-      if (!isAdmin(principal) && !hasRole(principal, 'me_officer')) throw forbidden('schedules are for administrators and M&E officers');
-      return (await schedulesList(ctx())).filter((s) => !query.kind || s.kind === query.kind);
-    },
+    handler: async ({ principal, query }) => schedulesFor(ctx(), principal, { kind: query.kind }),
   });
   route({
     method: 'GET', url: '/api/v1/frameworks', tag: 'projects', summary: 'The frameworks projects contribute to (UNSDCF, IOM pillars, SDG, GCM) as trees, with the contributing projects', access: 'staff', query: FrameworksQuery,
-    handler: async ({ principal, query }) => {
-      if (!isInternal(principal)) throw forbidden('frameworks are for IOM staff');
-      return frameworkTree(ctx(), query.framework);
-    },
+    handler: async ({ principal, query }) => frameworksFor(ctx(), principal, query.framework),
   });
 
   for (const r of routes) mountRoute(app, r);

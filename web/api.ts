@@ -4,16 +4,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authorize, can, createApiToken, isInternal, type Principal } from '../app/auth.js';
+import { createApiToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
-import { cancelCycle, cycleHistory, cycleStatus, decide, resubmit, startCycle } from '../app/cycles.js';
-import { indicatorsList, projectsList } from '../app/portfolio.js';
-import { artifactFor, donorReports, inbox, portfolio } from '../app/web-views.js';
+import { cancelCycleAs, cycleHistoryFor, cycleStatusFor, decideAs, resubmitAs, startCycleAs } from '../app/cycles.js';
+import { indicatorsList } from '../app/portfolio.js';
+import { artifactFor, checkProjectFor, donorReports, inbox, portfolio, projectFor, projectsFor } from '../app/web-views.js';
 import { RbmError } from '../domain/errors.js';
 import { reportCycleId } from '../domain/report-cycle.js';
-import { getCycle } from '../db/cycles-repository.js';
-import { getProjectBundle } from '../db/portfolio-repository.js';
-import { forbidden, requirePrincipal } from './server.js';
+import { requirePrincipal } from './server.js';
 
 type Ctx = () => AppContext;
 type Obj = z.ZodObject<z.ZodRawShape>;
@@ -99,16 +97,10 @@ const DecideBody = z.object({
 }).strict().refine((v) => v.decision !== 'return' || Boolean(v.comment?.trim()), { path: ['comment'], message: 'a return needs a comment that says what to fix' });
 const ResubmitBody = z.object({ comment: z.string().max(4000).optional() }).strict();
 const CancelBody = z.object({ reason: z.string().trim().min(1, 'say why the cycle is cancelled').max(4000) }).strict();
-const TokenBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+const TokenBody = z.object({ name: z.string().trim().min(1).max(100), expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).default(DEFAULT_TOKEN_DAYS) }).strict();
 const FileParams = z.object({ id: z.uuid() });
 
 const cycleIdOf = (p: z.infer<typeof CycleParams>) => reportCycleId(p.project, p.period, p.template);
-
-async function cycleProject(c: AppContext, cycleId: string): Promise<string> {
-  const row = await getCycle(c.pool, cycleId);
-  if (!row) throw new RbmError('not_found', `no report cycle ${cycleId}`);
-  return row.projectCode;
-}
 
 export function registerApi(app: FastifyInstance, ctx: Ctx): void {
   routes.length = 0;
@@ -123,98 +115,61 @@ export function registerApi(app: FastifyInstance, ctx: Ctx): void {
   route({
     method: 'POST', url: '/api/v1/tokens', tag: 'account', summary: 'Create an API token for yourself; the token is shown once', access: 'any signed-in user', body: TokenBody, status: 201,
     handler: async ({ principal, body }) => {
-      const { token, row } = await createApiToken(ctx(), principal.userId, body.name);
-      return { token, id: row.id, name: row.name, createdAt: row.createdAt };
+      const { token, row } = await createApiToken(ctx(), principal.userId, body.name, body.expiresInDays);
+      return { token, id: row.id, name: row.name, createdAt: row.createdAt, expiresAt: row.expiresAt };
     },
   });
 
   route({
     method: 'GET', url: '/api/v1/projects', tag: 'projects', summary: 'Projects the user may read', access: 'staff (admin, M&E officer, project manager, approver, viewer), scoped to their projects',
-    handler: async ({ principal }) => {
-      if (!isInternal(principal)) throw forbidden('projects are for IOM staff');
-      return (await projectsList(ctx())).filter((p) => can(principal, 'read_project', p.code));
-    },
+    handler: async ({ principal }) => projectsFor(ctx(), principal),
   });
   route({
     method: 'GET', url: '/api/v1/projects/:code', tag: 'projects', summary: 'A project with its results framework', access: 'staff of the project', params: CODE_PARAMS,
-    handler: async ({ principal, params }) => {
-      authorize(principal, 'read_project', params.code);
-      const b = await getProjectBundle(ctx().pool, params.code);
-      return { project: b.project, donorNames: b.donorNames, results: b.results, frameworkNodes: b.frameworkNodes, indicatorCount: b.indicators.length };
-    },
+    handler: async ({ principal, params }) => projectFor(ctx(), principal, params.code),
   });
   route({
     method: 'GET', url: '/api/v1/projects/:code/indicators', tag: 'projects', summary: "A project's indicators with targets", access: 'staff of the project', params: CODE_PARAMS,
     handler: async ({ principal, params }) => {
-      authorize(principal, 'read_project', params.code);
-      await getProjectBundle(ctx().pool, params.code); // 404 for an unknown project
+      await checkProjectFor(ctx(), principal, params.code); // 404 for an unknown project, or one the user may not read
       return indicatorsList(ctx(), params.code);
     },
   });
 
   route({
     method: 'GET', url: '/api/v1/cycles', tag: 'cycles', summary: 'Report cycles of the projects the user may read, with due dates', access: 'staff, scoped to their projects', query: CycleListQuery,
-    handler: async ({ principal, query }) => {
-      if (!isInternal(principal)) throw forbidden('cycles are for IOM staff');
-      const view = await portfolio(ctx(), principal, { projectCode: query.project, state: query.state });
-      return view.byState.flatMap((g) => g.cycles);
-    },
+    handler: async ({ principal, query }) => (await portfolio(ctx(), principal, { projectCode: query.project, state: query.state })).byState.flatMap((g) => g.cycles),
   });
   route({
     method: 'GET', url: '/api/v1/inbox', tag: 'cycles', summary: "Drafts awaiting the user's decision", access: 'project managers and approvers',
-    handler: async ({ principal }) => {
-      if (!principal.roles.some((r) => r.role === 'project_manager' || r.role === 'approver')) throw forbidden('the inbox is for project managers and approvers');
-      return inbox(ctx(), principal);
-    },
+    handler: async ({ principal }) => inbox(ctx(), principal),
   });
   route({
     method: 'POST', url: '/api/v1/cycles', tag: 'cycles', summary: 'Start (or join) a report cycle', access: 'admin, M&E officer of the project', body: StartBody, status: 201,
-    handler: async ({ principal, body }) => {
-      authorize(principal, 'start_cycle', body.project);
-      return startCycle(ctx(), { projectCode: body.project, period: body.period, templateId: body.template, dueDate: body.dueDate, startedBy: principal.userId });
-    },
+    handler: async ({ principal, body }) => startCycleAs(ctx(), principal, { projectCode: body.project, period: body.period, templateId: body.template, dueDate: body.dueDate }),
   });
   route({
     method: 'GET', url: '/api/v1/cycles/:project/:period/:template', tag: 'cycles', summary: 'A cycle: state, versions, decisions, files', access: 'staff of the project', params: CycleParams,
-    handler: async ({ principal, params }) => {
-      const id = cycleIdOf(params);
-      authorize(principal, 'read_project', await cycleProject(ctx(), id));
-      return cycleStatus(ctx(), id);
-    },
+    handler: async ({ principal, params }) => cycleStatusFor(ctx(), principal, cycleIdOf(params)),
   });
   route({
     method: 'GET', url: '/api/v1/cycles/:project/:period/:template/history', tag: 'cycles', summary: "A cycle's audit trail", access: 'staff of the project', params: CycleParams,
-    handler: async ({ principal, params }) => {
-      const id = cycleIdOf(params);
-      authorize(principal, 'read_project', await cycleProject(ctx(), id));
-      return cycleHistory(ctx(), id);
-    },
+    handler: async ({ principal, params }) => cycleHistoryFor(ctx(), principal, cycleIdOf(params)),
   });
   route({
     method: 'POST', url: '/api/v1/cycles/:project/:period/:template/decide', tag: 'cycles', summary: 'Approve or return the current version (409 with the reason when the workflow refuses)',
     access: 'project manager or approver of the project who is an approver of the open step', params: CycleParams, body: DecideBody,
-    handler: async ({ principal, params, body }) => {
-      const id = cycleIdOf(params);
-      authorize(principal, 'decide', await cycleProject(ctx(), id));
-      return decide(ctx(), id, { decision: body.decision, by: principal.userId, version: body.version, comment: body.comment?.trim() || undefined });
-    },
+    handler: async ({ principal, params, body }) =>
+      decideAs(ctx(), principal, cycleIdOf(params), { decision: body.decision, version: body.version, comment: body.comment?.trim() || undefined }),
   });
   route({
     method: 'POST', url: '/api/v1/cycles/:project/:period/:template/resubmit', tag: 'cycles', summary: 'Resubmit a returned cycle: data is gathered again into a new version',
     access: 'M&E officer of the project', params: CycleParams, body: ResubmitBody,
-    handler: async ({ principal, params, body }) => {
-      const id = cycleIdOf(params);
-      authorize(principal, 'resubmit', await cycleProject(ctx(), id));
-      return resubmit(ctx(), id, { by: principal.userId, comment: body.comment?.trim() || undefined });
-    },
+    handler: async ({ principal, params, body }) => resubmitAs(ctx(), principal, cycleIdOf(params), { comment: body.comment?.trim() || undefined }),
   });
   route({
     method: 'POST', url: '/api/v1/cycles/:project/:period/:template/cancel', tag: 'cycles', summary: 'Cancel an open cycle', access: 'M&E officer of the project', params: CycleParams, body: CancelBody,
-    handler: async ({ principal, params, body }) => {
-      const id = cycleIdOf(params);
-      authorize(principal, 'cancel', await cycleProject(ctx(), id));
-      return cancelCycle(ctx(), id, { by: principal.userId, reason: body.reason });
-    },
+    handler: async ({ principal, params, body }) => cancelCycleAs(ctx(), principal, cycleIdOf(params), { reason: body.reason }),
   });
 
   route({

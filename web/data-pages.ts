@@ -9,20 +9,22 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authorize, hasRole, type Principal } from '../app/auth.js';
+import { authorize, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
-import { deliveriesList } from '../app/agreements.js';
-import { importBatchesList, importFile, quarantineList, resubmitQuarantined, type ImportReport } from '../app/imports.js';
+import { deliveriesFor } from '../app/agreements.js';
+import { requireDataDesk } from '../app/data-scope.js';
+import { importBatchesFor, importFileAs, quarantineFor, resubmitQuarantinedAs, type ImportReport } from '../app/imports.js';
 import { importLogframe, type LogframeImportReport } from '../app/logframe.js';
 import { RbmError } from '../domain/errors.js';
 import { renderPage, type LayoutData } from './render.js';
-import { forbidden, requirePrincipal } from './server.js';
+import { requirePrincipal } from './server.js';
 
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
+/** The signed-in user, refused before an upload is read when the data desk is not theirs (the use cases check again). */
 function requireDataOfficer(req: FastifyRequest): Principal {
   const p = requirePrincipal(req);
-  if (!hasRole(p, 'admin', 'me_officer')) throw forbidden('the data desk is for M&E officers');
+  requireDataDesk(p);
   return p;
 }
 
@@ -33,7 +35,8 @@ export async function registerDataPages(
 ): Promise<void> {
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
   const page = async (req: FastifyRequest, reply: FastifyReply, report: ImportReport | null, logframe: LogframeImportReport | null = null) => {
-    const [batches, quarantine] = await Promise.all([importBatchesList(ctx(), 20), quarantineList(ctx(), { limit: 200 })]);
+    const p = requirePrincipal(req);
+    const [batches, quarantine] = await Promise.all([importBatchesFor(ctx(), p, 20), quarantineFor(ctx(), p, { limit: 200 })]);
     const entries = quarantine.map((q) => ({ ...q, summary: ['project_code', 'indicator_code', 'period', 'value', 'sex', 'location'].map((c) => q.cells[c]).filter(Boolean).join(' · ') }));
     return reply.type('text/html; charset=utf-8').send(renderPage('data', layout(req, reply, 'Data'), { report, logframe, batches, quarantine: entries }));
   };
@@ -54,14 +57,14 @@ export async function registerDataPages(
   };
 
   app.get('/data', async (req, reply) => {
-    requireDataOfficer(req);
+    requirePrincipal(req);
     return page(req, reply, null);
   });
 
   // The CSRF token comes in the query string: a multipart body is read only inside the handler.
   app.post('/data/upload', async (req, reply) => {
     const p = requireDataOfficer(req);
-    const report = await withUpload(req, 'upload.csv', (file) => importFile(ctx(), { path: file, importedBy: p.userId }));
+    const report = await withUpload(req, 'upload.csv', (file) => importFileAs(ctx(), p, { path: file }));
     return page(req, reply, report);
   });
 
@@ -84,13 +87,12 @@ export async function registerDataPages(
     const { id } = z.object({ id: z.coerce.number().int().positive() }).parse(req.params);
     const body = z.object({ column: z.string().min(1, 'choose the column to correct'), value: z.string() }).safeParse(req.body ?? {});
     if (!body.success) throw new RbmError('invalid_input', `field "${body.error.issues[0]!.path.join('.')}": ${body.error.issues[0]!.message}`);
-    const report = await resubmitQuarantined(ctx(), { ids: [id], set: { [body.data.column]: body.data.value }, by: p.userId });
+    const report = await resubmitQuarantinedAs(ctx(), p, { ids: [id], set: { [body.data.column]: body.data.value } });
     return page(req, reply, report);
   });
 
   app.get('/deliveries', async (req, reply) => {
-    requireDataOfficer(req);
-    const deliveries = (await deliveriesList(ctx(), {})).reverse();
+    const deliveries = (await deliveriesFor(ctx(), requirePrincipal(req), {})).reverse();
     return reply.type('text/html; charset=utf-8').send(renderPage('deliveries', layout(req, reply, 'Deliveries'), { deliveries }));
   });
 }

@@ -7,24 +7,23 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { can, isInternal, type Principal } from '../app/auth.js';
+import { can, type Principal } from '../app/auth.js';
 import { commonIndicatorResults, commonIndicatorShow, commonIndicatorsList, type CommonIndicatorResults, type CommonIndicatorView } from '../app/common-indicators.js';
 import type { AppContext } from '../app/context.js';
-import { frameworkTree } from '../app/admin-views.js';
+import { frameworksFor, type FrameworkTreeNode } from '../app/admin-views.js';
+import { requireStaff as requireStaffOf } from '../app/web-views.js';
 import { COMMON_CODE_PATTERN } from '../domain/common-indicators.js';
 import { RbmError } from '../domain/errors.js';
 import { FRAMEWORK_KINDS, type FrameworkKind } from '../domain/results-framework.js';
 import { documentRoutes, mountRoute } from './api.js';
 import { renderPage, type LayoutData } from './render.js';
-import { forbidden, requirePrincipal } from './server.js';
+import { requirePrincipal } from './server.js';
 
 type Ctx = () => AppContext;
 
 const CodeParams = z.object({ code: z.string().regex(COMMON_CODE_PATTERN, 'a common indicator code such as CI-PROT-01').describe('common indicator code, e.g. CI-PROT-01') });
 
-const requireStaff = (p: Principal): void => {
-  if (!isInternal(p)) throw forbidden('the common indicator library is for IOM staff');
-};
+const requireStaff = (p: Principal): void => requireStaffOf(p, 'the common indicator library is for IOM staff');
 
 /**
  * The entry with only the linked indicators of projects the principal may read (`hidden` counts the
@@ -43,14 +42,13 @@ const FrameworkQuery = z.object({ framework: z.enum(FRAMEWORK_KINDS).default('un
 export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (req: FastifyRequest, reply: FastifyReply, title: string) => LayoutData): void {
   app.get('/frameworks', async (req, reply) => {
     const p = requirePrincipal(req);
-    if (!isInternal(p)) throw forbidden('the frameworks are for IOM staff');
     const query = FrameworkQuery.safeParse(req.query ?? {});
     if (!query.success) throw new RbmError('invalid_input', `field "framework": one of ${FRAMEWORK_KINDS.join(', ')}`, { field: 'framework', in: 'query' });
     const { framework } = query.data;
     const frameworks = FRAMEWORK_KINDS.map((id) => ({ id, label: FRAMEWORK_LABELS[id], selected: id === framework }));
-    type Node = Awaited<ReturnType<typeof frameworkTree>>[number];
+    type Node = FrameworkTreeNode;
     const readable = (n: Node): Node & { levelLabel: string } => ({ ...n, levelLabel: n.level.replace(/_/g, ' '), children: n.children.map(readable) });
-    const roots = (await frameworkTree(ctx(), framework)).map(readable);
+    const roots = (await frameworksFor(ctx(), p, framework)).map(readable);
     return reply.type('text/html; charset=utf-8').send(renderPage('frameworks', layout(req, reply, `Frameworks: ${FRAMEWORK_LABELS[framework]}`), { frameworks, roots }));
   });
 

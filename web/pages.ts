@@ -1,17 +1,16 @@
-/** The server-rendered pages: log-in, inbox, portfolio, cycle, donor reports, admin, API tokens. */
+/** The server-rendered pages: inbox, portfolio, cycle, donor reports, admin (log-in and the account: web/auth-routes.ts). */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { apiTokens, authorize, createApiToken, hasRole, isAdmin, isDonor, isInternal, MIN_PASSWORD_LENGTH, revokeToken, setPassword, verifyLogin, type Principal } from '../app/auth.js';
+import { authorize, hasRole, isAdmin, isDonor, isInternal, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
-import { cancelCycle, decide, resubmit, startCycle } from '../app/cycles.js';
-import { usersList } from '../app/portfolio.js';
+import { cancelCycleAs, decideAs, resubmitAs, startCycleAs } from '../app/cycles.js';
+import { usersFor } from '../app/admin-views.js';
 import { groupByOutput, portfolioQuality, STALE_SOURCE_DAYS } from '../app/admin-views.js';
 import { artifactFor, cycleView, donorReports, inbox, portfolio } from '../app/web-views.js';
 import { RbmError } from '../domain/errors.js';
 import { isOpen, reportCycleId } from '../domain/report-cycle.js';
-import { getCycle } from '../db/cycles-repository.js';
 import { DEFAULT_TEMPLATE_ID, loadTemplates } from '../templates/registry.js';
 import { renderPage, STATIC_DIR, type LayoutData, type NavItem } from './render.js';
 import { forbidden, requirePrincipal } from './server.js';
@@ -84,12 +83,6 @@ function form<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   throw new RbmError('invalid_input', `field "${field}": ${issue.message}`, { field, in: 'body' });
 }
 
-async function projectOfCycle(c: AppContext, cycleId: string): Promise<string> {
-  const row = await getCycle(c.pool, cycleId);
-  if (!row) throw new RbmError('not_found', `no report cycle ${cycleId}`);
-  return row.projectCode;
-}
-
 export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimit: { max: number; windowMs: number } }): void {
   const css = fs.readFileSync(path.join(STATIC_DIR, 'app.css'));
   app.get('/static/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(css));
@@ -101,54 +94,15 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
     return reply.redirect('/reports');
   });
 
-  // --- log-in ---------------------------------------------------------------------------------
-  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
-  app.get('/login', async (req, reply) => {
-    ctx(); // 503 while the system starts: the session cannot be stored yet
-    const next = safeNext((req.query as Record<string, unknown>).next);
-    return html(reply, renderPage('login', { ...layout(req, reply, 'Sign in'), nav: [] }, { next, error: null, username: '' }));
-  });
-  app.post('/login', {
-    config: {
-      rateLimit: {
-        max: o.loginRateLimit.max,
-        timeWindow: o.loginRateLimit.windowMs,
-        keyGenerator: (req: FastifyRequest) => `${req.ip}|${String((req.body as Record<string, unknown> | undefined)?.username ?? '').toLowerCase()}`,
-      },
-    },
-  }, async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username.trim() : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    const next = safeNext(body.next);
-    const principal = username && password ? await verifyLogin(ctx(), username, password) : undefined;
-    if (!principal) {
-      return reply.code(401).type('text/html; charset=utf-8').send(
-        renderPage('login', { ...layout(req, reply, 'Sign in'), nav: [] }, { next, username, error: 'The user name or the password is not right.' }),
-      );
-    }
-    // A new session id at log-in (no fixation), then the user.
-    await req.session.regenerate();
-    req.session.userId = principal.userId;
-    return reply.redirect(next);
-  });
-  app.post('/logout', async (req, reply) => {
-    await req.session.destroy();
-    return reply.redirect('/login');
-  });
-
   // --- project manager: the inbox -------------------------------------------------------------
   app.get('/inbox', async (req, reply) => {
-    const p = requirePrincipal(req);
-    if (!hasRole(p, 'project_manager', 'approver')) throw forbidden('the approval inbox is for project managers and approvers');
-    const items = await inbox(ctx(), p);
+    const items = await inbox(ctx(), requirePrincipal(req));
     return html(reply, renderPage('inbox', layout(req, reply, 'Approval inbox'), { items }));
   });
 
   // --- M&E officer: the portfolio -------------------------------------------------------------
   app.get('/portfolio', async (req, reply) => {
     const p = requirePrincipal(req);
-    if (!isInternal(p)) throw forbidden('the portfolio is for IOM staff');
     const view = await portfolio(ctx(), p);
     const templates = loadTemplates().map((t) => ({ id: t.id, title: t.title, selected: t.id === DEFAULT_TEMPLATE_ID }));
     const quality = await portfolioQuality(ctx(), p, view.projects.map((pr) => pr.code));
@@ -162,8 +116,7 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
   app.post('/portfolio/cycles', async (req, reply) => {
     const p = requirePrincipal(req);
     const f = form(z.object({ project: z.string().min(1, 'choose a project'), period: z.string().regex(/^\d{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$/, 'a period: 2025-Q3, 2025-H1, 2025 or 2025-07'), template: z.string().optional() }), req.body);
-    authorize(p, 'start_cycle', f.project);
-    const started = await startCycle(ctx(), { projectCode: f.project, period: f.period, templateId: f.template || undefined, startedBy: p.userId });
+    const started = await startCycleAs(ctx(), p, { projectCode: f.project, period: f.period, templateId: f.template || undefined });
     flash(req, 'ok', started.started ? `Started the ${f.period} report cycle of ${f.project}.` : `The ${f.period} cycle of ${f.project} already exists (${started.state.replace('_', ' ')}).`);
     return reply.redirect(cycleUrl(started.cycleId));
   });
@@ -185,31 +138,28 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
   app.post('/cycles/:project/:period/:template/decide', async (req, reply) => {
     const p = requirePrincipal(req);
     const cycleId = cycleIdOf(req.params);
-    authorize(p, 'decide', await projectOfCycle(ctx(), cycleId));
     const f = form(z.object({
       decision: z.enum(['approve', 'return']),
       comment: z.string().max(4000).optional(),
       version: z.coerce.number().int().positive(),
     }).refine((v) => v.decision !== 'return' || Boolean(v.comment?.trim()), { path: ['comment'], message: 'say what to fix when you return a draft' }), req.body);
-    await decide(ctx(), cycleId, { decision: f.decision, by: p.userId, version: f.version, comment: f.comment?.trim() || undefined });
+    await decideAs(ctx(), p, cycleId, { decision: f.decision, version: f.version, comment: f.comment?.trim() || undefined });
     flash(req, 'ok', f.decision === 'approve' ? `You approved version ${f.version}.` : `You returned version ${f.version} to the M&E officer.`);
     return reply.redirect(cycleUrl(cycleId));
   });
   app.post('/cycles/:project/:period/:template/resubmit', async (req, reply) => {
     const p = requirePrincipal(req);
     const cycleId = cycleIdOf(req.params);
-    authorize(p, 'resubmit', await projectOfCycle(ctx(), cycleId));
     const f = form(z.object({ comment: z.string().max(4000).optional() }), req.body);
-    await resubmit(ctx(), cycleId, { by: p.userId, comment: f.comment?.trim() || undefined });
+    await resubmitAs(ctx(), p, cycleId, { comment: f.comment?.trim() || undefined });
     flash(req, 'ok', 'Resubmitted: the data is gathered again into a new version.');
     return reply.redirect(cycleUrl(cycleId));
   });
   app.post('/cycles/:project/:period/:template/cancel', async (req, reply) => {
     const p = requirePrincipal(req);
     const cycleId = cycleIdOf(req.params);
-    authorize(p, 'cancel', await projectOfCycle(ctx(), cycleId));
     const f = form(z.object({ reason: z.string().trim().min(1, 'say why the cycle is cancelled') }), req.body);
-    await cancelCycle(ctx(), cycleId, { by: p.userId, reason: f.reason });
+    await cancelCycleAs(ctx(), p, cycleId, { reason: f.reason });
     flash(req, 'ok', 'The cycle is cancelled.');
     return reply.redirect(cycleUrl(cycleId));
   });
@@ -237,9 +187,7 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
 
   // --- admin ----------------------------------------------------------------------------------
   app.get('/admin/users', async (req, reply) => {
-    const p = requirePrincipal(req);
-    if (!isAdmin(p)) throw forbidden('users and roles are for administrators');
-    const users = (await usersList(ctx())).map((u) => ({
+    const users = (await usersFor(ctx(), requirePrincipal(req))).map((u) => ({
       ...u,
       grants: u.roles.map((r) => `${ROLE_LABELS[r.role] ?? r.role}${r.projectCode ? ` · ${r.projectCode}` : ''}${r.donorCode ? ` · ${r.donorCode}` : ''}`),
     }));
@@ -250,43 +198,5 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
     if (!isAdmin(p)) throw forbidden('templates are for administrators');
     const templates = loadTemplates().map((t) => ({ ...t, chain: t.approvalChain.map((s) => `${s.name} (${ROLE_LABELS[s.role] ?? s.role})`) }));
     return html(reply, renderPage('admin-templates', layout(req, reply, 'Report templates'), { templates }));
-  });
-
-  // --- the signed-in user's account: password and API tokens -----------------------------------
-  app.get('/account', async (req, reply) => reply.redirect('/account/tokens'));
-  app.post('/account/password', {
-    config: { rateLimit: { max: o.loginRateLimit.max, timeWindow: o.loginRateLimit.windowMs } },
-  }, async (req, reply) => {
-    const p = requirePrincipal(req);
-    if (p.via !== 'session') throw forbidden('change a password in the browser');
-    const f = form(z.object({
-      current: z.string().min(1, 'enter your current password'),
-      password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
-      confirm: z.string(),
-    }).refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'the two new passwords differ' }), req.body);
-    if (!(await verifyLogin(ctx(), p.userId, f.current))) throw new RbmError('invalid_input', 'field "current": the current password is not right', { field: 'current', in: 'body' });
-    await setPassword(ctx(), p.userId, f.password);
-    flash(req, 'ok', 'Your password is changed.');
-    return reply.redirect('/account/tokens');
-  });
-
-  app.get('/account/tokens', async (req, reply) => {
-    const p = requirePrincipal(req);
-    const tokens = await apiTokens(ctx(), p.userId);
-    return html(reply, renderPage('tokens', layout(req, reply, 'Account'), { tokens, created: null, minLength: MIN_PASSWORD_LENGTH }));
-  });
-  app.post('/account/tokens', async (req, reply) => {
-    const p = requirePrincipal(req);
-    const f = form(z.object({ name: z.string().trim().min(1, 'give the token a name').max(100) }), req.body);
-    const { token } = await createApiToken(ctx(), p.userId, f.name);
-    const tokens = await apiTokens(ctx(), p.userId);
-    return html(reply, renderPage('tokens', layout(req, reply, 'Account'), { tokens, created: { name: f.name, token }, minLength: MIN_PASSWORD_LENGTH }));
-  });
-  app.post('/account/tokens/:id/revoke', async (req, reply) => {
-    const p = requirePrincipal(req);
-    const { id } = z.object({ id: z.uuid() }).parse(req.params);
-    if (!(await revokeToken(ctx(), id, isAdmin(p) ? null : p.userId))) throw new RbmError('not_found', 'no such token');
-    flash(req, 'ok', 'The token is revoked.');
-    return reply.redirect('/account/tokens');
   });
 }

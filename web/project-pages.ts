@@ -8,18 +8,19 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authorize, can, isInternal, type Principal } from '../app/auth.js';
+import { authorize, can, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
-import { correctValue } from '../app/imports.js';
+import { correctValueAs } from '../app/corrections.js';
 import { buildLogframeExport } from '../app/logframe.js';
 import { indicatorValues, projectOverview, type IndicatorLine, type IndicatorValuesView } from '../app/values.js';
+import { requireProjectReader } from '../app/web-views.js';
 import { isRbmError, RbmError } from '../domain/errors.js';
 import { comparePeriods, periodLabel } from '../domain/periods.js';
 import { DISAGGREGATION_DIMENSIONS, type DisaggregationDimension } from '../domain/results-framework.js';
 import { cellLabel, formatFigure, formatNumber } from '../domain/value-history.js';
 import { documentRoutes, mountRoute, PROJECT } from './api.js';
 import { renderPage, type LayoutData } from './render.js';
-import { forbidden, requirePrincipal } from './server.js';
+import { requirePrincipal } from './server.js';
 
 type Ctx = () => AppContext;
 
@@ -48,12 +49,10 @@ const noProject = (code: string) => new RbmError('not_found', `There is no proje
 
 /**
  * Staff who may read the project; anyone else internal gets the same 404 as for an unknown project
- * (whether a project exists is not told to those who may not read it). Donors are refused.
+ * (whether a project exists is not told to those who may not read it). Donors are refused. The rule
+ * is app/web-views.ts's, the same as the API's.
  */
-function requireReader(p: Principal, code: string): void {
-  if (!isInternal(p)) throw forbidden('project pages are for IOM staff');
-  if (!can(p, 'read_project', code)) throw noProject(code);
-}
+const requireReader = (p: Principal, code: string): void => requireProjectReader(p, code);
 
 /** An unknown project says the same as a project the user may not read. */
 async function orNoProject<T>(code: string, fn: () => Promise<T>): Promise<T> {
@@ -155,13 +154,14 @@ export function registerProjectPages(app: FastifyInstance, ctx: Ctx, layout: (re
     }
     const f = parsed.data;
     const disaggregation = Object.fromEntries(DISAGGREGATION_DIMENSIONS.map((d) => [d, f[d] ?? '']));
-    const report = await orNoProject(code, () => correctValue(ctx(), {
+    const { report, reopened } = await orNoProject(code, () => correctValueAs(ctx(), p, {
       projectCode: code, indicatorCode: indicator, period: f.period, disaggregation, value: f.value, numerator: f.numerator, denominator: f.denominator,
-      comment: f.comment, evidenceUrl: f.evidence_url, by: p.userId,
+      comment: f.comment, evidenceUrl: f.evidence_url,
     }));
     const cell = `${f.period} ${cellLabel(disaggregation)}`;
+    const reopenedText = reopened.length ? ` The approved report${reopened.length === 1 ? '' : 's'} of this period (${reopened.join(', ')}) reopened as a new version, revised after approval.` : '';
     req.session.flash = report.accepted
-      ? { kind: 'ok', text: `Stored: ${cell} is now ${f.value}; the value it replaces stays below as an earlier revision.` }
+      ? { kind: 'ok', text: `Stored: ${cell} is now ${f.value}; the value it replaces stays below as an earlier revision.${reopenedText}` }
       : report.unchanged
         ? { kind: 'ok', text: `Nothing changed: ${cell} already holds that value and comment.` }
         : { kind: 'error', text: `Not stored: ${[...new Set(report.errors.map((e) => (e.column ? `${e.column}: ${e.message}` : e.message)))].join('; ')}` };

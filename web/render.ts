@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { STATUS_LABEL } from '../domain/progress.js';
 
 const VIEWS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 export const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -12,7 +13,7 @@ const STATE_LABELS: Record<string, string> = {
   gathering: 'Gathering data', rendering: 'Rendering', awaiting_approval: 'Awaiting approval', returned: 'Returned',
   finalizing: 'Finalizing', delivering: 'Delivering', completed: 'Completed', cancelled: 'Cancelled',
   // progress against targets (domain/progress.ts)
-  on_track: 'On track', at_risk: 'At risk', off_track: 'Off track', no_data: 'No data', reported: 'Reported',
+  ...STATUS_LABEL,
 };
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('stateLabel', (s: string) => STATE_LABELS[s] ?? s);

@@ -18,9 +18,12 @@ import { RbmError } from '../domain/errors.js';
 import { registerAdminPages } from './admin-pages.js';
 import { registerAdminApi } from './api-admin.js';
 import { registerApi } from './api.js';
+import { registerCodecRoutes } from './codec-routes.js';
 import { registerDataPages } from './data-pages.js';
+import { registerHealthRoutes } from './health-routes.js';
 import { registerLibraryPages } from './library-pages.js';
 import { registerProjectPages } from './project-pages.js';
+import { registerAuthRoutes, type LoginRateLimit } from './auth-routes.js';
 import { layout, registerPages, renderError } from './pages.js';
 import { PostgresSessionStore } from './session-store.js';
 
@@ -46,10 +49,15 @@ export interface HttpServerOptions {
   context?: () => AppContext | undefined;
   /** Signs the session cookie (≥ 32 characters); default RBM_SESSION_SECRET, else a random one per start. */
   sessionSecret?: string;
-  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (the session cookie is then Secure). Default: RBM_TRUST_PROXY=true. */
-  trustProxy?: boolean;
-  /** Log-in attempts allowed per client address and user name in `windowMs`. Default 10 per 5 minutes. */
-  loginRateLimit?: { max: number; windowMs: number };
+  /**
+   * Behind TLS-terminating proxies: how many hops of X-Forwarded-* to trust (a number; `true` is one
+   * hop, never the whole X-Forwarded-For chain, whose left end the client writes), or the proxies'
+   * addresses/CIDRs (a comma-separated string). The client address is then the one the last trusted
+   * hop saw, and the session cookie is Secure over HTTPS. Default (false, 0): trust no header.
+   */
+  trustProxy?: boolean | number | string;
+  /** Log-in attempts allowed per user name in `windowMs` (default 10 per 5 minutes) and per client address (default 50). */
+  loginRateLimit?: LoginRateLimit;
 }
 
 export const SESSION_COOKIE = 'rbm_session';
@@ -62,11 +70,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<FastifyI
 }
 
 export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, trustProxy: trustProxyOption(opts.trustProxy), bodyLimit: 1024 * 1024 });
   app.get('/healthz', async (_req, reply) => {
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
+  registerHealthRoutes(app, opts); // GET /readyz: PostgreSQL, Temporal and SMTP reachable (web/health-routes.ts)
   if (!opts.context) return app;
   const getContext = opts.context;
   const ctx = (): AppContext => {
@@ -99,7 +108,8 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
       return body?._csrf ?? (req.isMultipart() ? query?._csrf : undefined) ?? (typeof header === 'string' ? header : undefined);
     },
   });
-  // The hook runs after the body is parsed, so that the log-in limit can key on the user name.
+  // Limits are checked in the handlers (web/auth-routes.ts), after the body is parsed, so that the
+  // log-in limit can key on the user name.
   await app.register(fastifyRateLimit, { global: false, hook: 'preHandler' });
 
   app.decorateRequest('principal', null);
@@ -133,12 +143,11 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
 
   // CSRF: every state-changing request made with a session cookie carries the session's token
   // (forms: a hidden _csrf field; scripts: an x-csrf-token header). Token requests need none.
+  // Routes are told apart by the route that matched, never by the raw URL: "/%6cogin" is "/login".
   app.addHook('preHandler', (req, reply, done) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.principal?.via === 'token') return done();
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || req.principal?.via === 'token') return done();
     // Without a principal the route answers 401 (or redirects to the log-in page), except the log-in form itself.
-    const url = req.url.split('?')[0];
-    if (!req.principal && url !== '/login') return done();
-    if (isPublic(req) && url !== '/login') return done();
+    if (!req.principal && req.routeOptions.url !== '/login') return done();
     app.csrfProtection(req, reply, done);
   });
 
@@ -158,19 +167,34 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     return reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
-  registerPages(app, ctx, { loginRateLimit: opts.loginRateLimit ?? { max: 10, windowMs: 5 * 60_000 } });
+  const loginRateLimit = opts.loginRateLimit ?? { max: 10, windowMs: 5 * 60_000 };
+  registerAuthRoutes(app, ctx, layout, { loginRateLimit });
+  registerPages(app, ctx, { loginRateLimit });
   await registerDataPages(app, ctx, layout);
   registerAdminPages(app, ctx, layout);
   registerLibraryPages(app, ctx, layout);
   registerProjectPages(app, ctx, layout);
   registerApi(app, ctx);
   registerAdminApi(app, ctx);
+  registerCodecRoutes(app, ctx);
   return app;
 }
 
+/**
+ * fastify's trustProxy for a hop count: the socket's peer and the next hops-1 addresses of
+ * X-Forwarded-For, from the right, are proxies (fastify itself treats a number as "trust nothing").
+ */
+function trustProxyOption(tp: HttpServerOptions['trustProxy']): false | string | ((address: string, hop: number) => boolean) {
+  if (tp === undefined || tp === false || tp === 0 || tp === '') return false;
+  if (typeof tp === 'string') return tp;
+  const hops = tp === true ? 1 : tp;
+  return (_address, hop) => hop < hops;
+}
+
 const PUBLIC_PATHS = ['/healthz', '/login', '/static/', '/openapi.json'];
+/** Routes anyone may call (by the route that matched: the raw URL may be spelled with %-escapes). */
 function isPublic(req: FastifyRequest): boolean {
-  const url = req.url.split('?')[0]!;
+  const url = req.routeOptions.url ?? req.url.split('?')[0]!;
   return PUBLIC_PATHS.some((p) => (p.endsWith('/') ? url.startsWith(p) : url === p));
 }
 

@@ -1,4 +1,9 @@
-/** @fastify/session store in PostgreSQL: sessions live on the server, the cookie holds a signed id. */
+/**
+ * @fastify/session store in PostgreSQL: sessions live on the server, the cookie holds a signed id.
+ * A signed-in session is read back only while the session epoch it recorded at log-in (`authEpoch`)
+ * is its user's current one (db/auth-repository.ts readSession): a password change or an
+ * administrator's reset ends every other session, even one saved again by a request in flight.
+ */
 import type { SessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
 import { deleteExpiredSessions, deleteSession, readSession, writeSession } from '../db/auth-repository.js';

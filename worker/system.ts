@@ -8,6 +8,7 @@ import { createPool } from '../db/pool.js';
 import { listProjects } from '../db/portfolio-repository.js';
 import type { Logger } from '../runtime/logger.js';
 import { ensureServices, type Services } from '../runtime/services.js';
+import { temporalSecurity } from '../runtime/temporal-security.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
 export interface System {
@@ -17,6 +18,7 @@ export interface System {
 }
 
 export async function bootSystem(config: Config, log: Logger, opts: { worker: boolean }): Promise<System> {
+  const security = temporalSecurity(config); // before anything starts: a missing key stops here
   const services = await ensureServices(config, log);
   let worker: RunningWorker | undefined;
   try {
@@ -27,6 +29,7 @@ export async function bootSystem(config: Config, log: Logger, opts: { worker: bo
         databaseUrl: services.databaseUrl,
         temporalAddress: services.temporalAddress,
         namespace: config.temporalNamespace,
+        ...security,
         taskQueue: config.taskQueue,
         renderTaskQueue: config.renderTaskQueue,
         outDir: config.outDir,

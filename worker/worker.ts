@@ -1,18 +1,21 @@
 /**
  * The worker: connections, activity factories and task queues. One process runs two Temporal workers:
  * the main queue (workflows and light activities) and the render queue (CPU-heavy rendering, low
- * concurrency, so that one big report cannot starve the cycle's other steps).
+ * concurrency, so that one big report cannot starve the cycle's other steps); plus one per host queue
+ * (the `taskQueue` of a drop-folder source whose folder exists on this host): that source's activities.
  */
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type ActivityInterceptorsFactory, type TLSConfig, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, createRenderActivities } from '../activities/index.js';
 import { createMailer, type Mailer } from '../activities/mailer.js';
 import { createDonorDeliveryActivities } from '../activities/donor-delivery.js';
 import { createSchedulingActivities } from '../activities/scheduling.js';
 import { createGatheringActivities } from '../activities/gathering.js';
-import { DEFAULT_SOURCES_FILE, secretEnvironment } from '../config/config.js';
+import { DEFAULT_SOURCES_FILE, secretEnvironment, type PayloadKey } from '../config/config.js';
+import { hostQueuesOf, loadSourcesFile } from '../sources/config.js';
 import { createPool, type Pool } from '../db/pool.js';
 import type { Logger } from '../runtime/logger.js';
+import { rbmDataConverter } from '../runtime/payload-codec.js';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -30,6 +33,10 @@ export interface WorkerOptions {
   databaseUrl: string;
   temporalAddress: string;
   namespace: string;
+  /** Encrypt every payload (the first key) and decrypt with any (runtime/temporal-security.ts resolves them). */
+  payloadKeys: PayloadKey[];
+  /** mTLS to the Temporal frontend; undefined: plain TCP (the embedded dev server). */
+  tls?: TLSConfig;
   taskQueue: string;
   renderTaskQueue: string;
   outDir: string;
@@ -45,11 +52,22 @@ export interface WorkerOptions {
   sourcesFile?: string;
   /** Where source credentials {"env": NAME} are looked up; default the process environment. */
   secretEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The host queues this worker polls for drop-folder sources (their activities only). Default: the
+   * `taskQueue` of each folder source of the sources file whose folder exists on this host.
+   */
+  hostQueues?: string[];
+  /** The name this worker gives Temporal (in each activity's history event); default the SDK's pid@host. */
+  identity?: string;
+  /** Activity interceptors of every queue (the separate-hosts spec hands activities from one worker to another). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Workflows kept in memory between tasks (SDK default); 0: none, so every workflow task may go to any worker. */
+  maxCachedWorkflows?: number;
 }
 
 export interface RunningWorker {
   pool: Pool;
-  /** Resolves when both workers have stopped. */
+  /** Resolves when every Temporal worker of the process has stopped. */
   done: Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -58,34 +76,48 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   installTemporalRuntime(o.log);
   const pool = createPool(o.databaseUrl);
   const mailer = o.mailer ?? (o.smtpUrl ? createMailer(o.smtpUrl, o.mailFrom ?? 'RBM Flow <rbm-flow@localhost>') : undefined);
-  const connection = await NativeConnection.connect({ address: o.temporalAddress });
+  const connection = await NativeConnection.connect({ address: o.temporalAddress, tls: o.tls });
+  const dataConverter = rbmDataConverter(o.payloadKeys);
+  // Identity and interceptors, given to each Temporal worker of this process.
+  const common = { ...(o.identity ? { identity: o.identity } : {}), ...(o.activityInterceptors ? { interceptors: { activity: o.activityInterceptors } } : {}) };
+  const gathering = createGatheringActivities({ pool, sourcesFile: o.sourcesFile ?? DEFAULT_SOURCES_FILE, secretEnv: o.secretEnv ?? secretEnvironment() });
   const main = await Worker.create({
+    ...common,
     connection,
     namespace: o.namespace,
+    dataConverter,
     taskQueue: o.taskQueue,
     workflowBundle: await workflowBundle(),
+    ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
     activities: {
       ...createActivities({ pool, outDir: o.outDir, mailer, publicUrl: o.publicUrl }),
       ...createDonorDeliveryActivities({ pool, mailer, publicUrl: o.publicUrl }),
       ...createSchedulingActivities({ pool, renderTaskQueue: o.renderTaskQueue }),
-      ...createGatheringActivities({ pool, sourcesFile: o.sourcesFile ?? DEFAULT_SOURCES_FILE, secretEnv: o.secretEnv ?? secretEnvironment() }),
+      ...gathering,
     },
   });
   const render = await Worker.create({
+    ...common,
     connection,
     namespace: o.namespace,
     taskQueue: o.renderTaskQueue,
+    dataConverter,
     activities: createRenderActivities({ pool }),
     maxConcurrentActivityTaskExecutions: o.renderConcurrency ?? 2,
   });
-  const done = Promise.all([main.run(), render.run()]).then(() => undefined);
+  const hostQueues = (o.hostQueues ?? (await folderQueuesHere(o))).filter((q) => q !== o.taskQueue);
+  const hosts = [];
+  for (const taskQueue of hostQueues) hosts.push(await Worker.create({ ...common, connection, namespace: o.namespace, taskQueue, dataConverter, activities: gathering }));
+  if (hosts.length) o.log.info({ hostQueues }, 'polling the queues of the drop folders on this host');
+  const workers = [main, render, ...hosts];
+  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   let stopping: Promise<void> | undefined;
   return {
     pool,
     done,
     shutdown() {
       stopping ??= (async () => {
-        for (const w of [main, render]) if (w.getState() === 'RUNNING') w.shutdown();
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         await done.catch((e) => o.log.warn({ err: e }, 'worker stopped with an error'));
         await connection.close();
         mailer?.close();
@@ -94,4 +126,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       return stopping;
     },
   };
+}
+
+/** The host queues of the folder sources whose folder exists here; none when the sources file cannot be read. */
+async function folderQueuesHere(o: WorkerOptions): Promise<string[]> {
+  try {
+    return await hostQueuesOf(await loadSourcesFile(o.sourcesFile ?? DEFAULT_SOURCES_FILE));
+  } catch (e) {
+    o.log.error({ err: e }, 'the sources file cannot be read: this worker polls no drop-folder queue');
+    return [];
+  }
 }

@@ -8,6 +8,7 @@ import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/work
 import type { createSchedulingActivities } from '../activities/scheduling.js';
 import { dueDateOf, lastEndedPeriod, type Frequency } from '../domain/agreements.js';
 import { reportCycleWorkflow } from './report-cycle.js';
+import { refuseUnauthenticatedStart } from './unauthenticated-input.js';
 
 const { planScheduledCycle } = proxyActivities<ReturnType<typeof createSchedulingActivities>>({
   startToCloseTimeout: '1 minute',
@@ -29,6 +30,7 @@ export interface AgreementCycleOutcome {
 }
 
 export async function agreementCycleWorkflow(a: AgreementCycleInput): Promise<AgreementCycleOutcome> {
+  refuseUnauthenticatedStart(a);
   const period = lastEndedPeriod(a.frequency, new Date().toISOString()); // workflow time: deterministic
   const plan = await planScheduledCycle({ projectCode: a.projectCode, period, templateId: a.templateId, dueDate: dueDateOf(period, a.dueDays) });
   if (plan.kind !== 'start') return { period, cycleId: plan.cycleId, started: false, reason: plan.reason };

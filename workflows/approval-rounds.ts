@@ -20,7 +20,8 @@ export async function runApprovalRounds(run: CycleRun, chain: ApprovalStep[]): P
   const meOfficers = input.meOfficers ?? [];
   Object.assign(status, { stepCount: chain.length, dueDate: input.dueDate ?? null, overdue: false, escalated: false, remindersSent: 0, cancelled: null });
 
-  await run.record('gathering', input.startedBy, 'cycle_started', { templateId: input.templateId, chain: chain.map((s) => s.name), dueDate: input.dueDate ?? null });
+  if (input.reopened) await run.record('gathering', input.reopened.by, 'reopened', { approvedVersion: input.reopened.approvedVersion, reason: input.reopened.reason });
+  else await run.record('gathering', input.startedBy, 'cycle_started', { templateId: input.templateId, chain: chain.map((s) => s.name), dueDate: input.dueDate ?? null });
   let firstStep = 0;
   rounds: for (;;) {
     status.version += 1;

@@ -32,6 +32,8 @@ export function startCycleRun(input: ReportCycleInput): CycleRun {
   const { renderReport } = proxyActivities<RenderActivities>({
     taskQueue: input.renderTaskQueue ?? workflowInfo().taskQueue,
     startToCloseTimeout: '5 minutes',
+    // The activity heartbeats while it renders: a render lost with a killed worker is retried on another within 30 s (issue 15).
+    heartbeatTimeout: '30 seconds',
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
   });
   // Keys of side effects: unique per run and stable across replays, so retried activities do them once.
@@ -45,13 +47,15 @@ export function startCycleRun(input: ReportCycleInput): CycleRun {
       period: input.period,
       templateId: input.templateId,
       state: 'gathering',
-      version: 0,
+      // A reopened cycle goes on from the version that had been approved.
+      version: input.reopened?.approvedVersion ?? 0,
       approvers: input.approvers,
       versions: [],
       decisions: [],
       final: [],
       finalHeadline: null,
       deliveredTo: [],
+      ...(input.reopened ? { reopened: input.reopened } : {}),
     },
     pending: undefined,
     resubmitted: undefined,
@@ -78,7 +82,10 @@ export function startCycleRun(input: ReportCycleInput): CycleRun {
 
 export function reportRequest(run: CycleRun, dataAsOf: string) {
   const { input, status } = run;
-  return { cycleId: input.cycleId, projectCode: input.projectCode, period: input.period, templateId: input.templateId, version: status.version, dataAsOf };
+  return {
+    cycleId: input.cycleId, projectCode: input.projectCode, period: input.period, templateId: input.templateId, version: status.version, dataAsOf,
+    ...(input.reopened ? { revisionOf: input.reopened } : {}),
+  };
 }
 
 /**

@@ -16,6 +16,8 @@ export async function deliverToDonorsStep(run: CycleRun, meOfficers: string[]): 
   const retry = input.deliveryRetry ?? { initialIntervalMs: 30_000, maximumAttempts: 6 };
   const { deliverToDonors, failDonorDeliveries } = proxyActivities<DonorDelivery>({
     startToCloseTimeout: '2 minutes',
+    // Heartbeats while it sends: a delivery lost with a killed worker is retried on another within 30 s (issue 15).
+    heartbeatTimeout: '30 seconds',
     retry: { initialInterval: retry.initialIntervalMs, backoffCoefficient: 2, maximumAttempts: retry.maximumAttempts },
   });
   const { cycleId, projectCode, period, templateId, version } = reportRequest(run, '');

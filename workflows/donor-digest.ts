@@ -5,6 +5,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createDonorDeliveryActivities } from '../activities/donor-delivery.js';
 import { lastEndedMonth } from '../domain/agreements.js';
+import { refuseUnauthenticatedStart } from './unauthenticated-input.js';
 
 const { sendDonorDigest } = proxyActivities<ReturnType<typeof createDonorDeliveryActivities>>({
   startToCloseTimeout: '5 minutes',
@@ -12,6 +13,7 @@ const { sendDonorDigest } = proxyActivities<ReturnType<typeof createDonorDeliver
 });
 
 export async function donorDigestWorkflow(input: { donorCode: string }): Promise<{ month: string; sent: Array<{ email: string; state: string; reports: number }> }> {
+  refuseUnauthenticatedStart(input);
   const month = lastEndedMonth(new Date().toISOString()); // workflow time: deterministic
   return { month, sent: await sendDonorDigest({ donorCode: input.donorCode, month }) };
 }

@@ -4,7 +4,8 @@
  *   -> render final -> deliver -> completed
  * The `status` Query returns the state and the versions. Only references and small decisions travel
  * here; every delay is an input. Cycles started before the approval-rounds patch keep their
- * single-step flow (see single-step-cycle.ts).
+ * single-step flow (see single-step-cycle.ts). An input or Update not sent by RBM Flow (not encrypted
+ * with its payload key) is refused (unauthenticated-input.ts).
  */
 import { defineQuery, defineUpdate, patched, setHandler } from '@temporalio/workflow';
 import {
@@ -20,6 +21,7 @@ import {
 import { runApprovalRounds } from './approval-rounds.js';
 import { startCycleRun } from './cycle-run.js';
 import { runSingleStepCycle } from './single-step-cycle.js';
+import { refuseUnauthenticatedStart, unauthenticatedRefusal } from './unauthenticated-input.js';
 
 export const decideUpdate = defineUpdate<CycleStatus, [DecisionInput]>('decide');
 export const resubmitUpdate = defineUpdate<CycleStatus, [ResubmitInput]>('resubmit');
@@ -30,6 +32,7 @@ export const statusQuery = defineQuery<CycleStatus>('status');
 export const APPROVAL_ROUNDS_PATCH = 'approval-rounds';
 
 export async function reportCycleWorkflow(input: ReportCycleInput): Promise<CycleStatus> {
+  refuseUnauthenticatedStart(input);
   const run = startCycleRun(input);
   const { status } = run;
   const rounds = patched(APPROVAL_ROUNDS_PATCH);
@@ -56,7 +59,7 @@ export async function reportCycleWorkflow(input: ReportCycleInput): Promise<Cycl
     },
     {
       // Once a step has its decision, nobody decides it again; the next step opens in a moment.
-      validator: (decision) => reject(run.pending ? `a decision on this step was already taken by ${run.pending.by}` : decisionRefusal(status, decision)),
+      validator: (decision) => reject(unauthenticatedRefusal(decision) ?? (run.pending ? `a decision on this step was already taken by ${run.pending.by}` : decisionRefusal(status, decision))),
     },
   );
   if (!rounds) return runSingleStepCycle(run, chain[0]!.name);
@@ -68,7 +71,7 @@ export async function reportCycleWorkflow(input: ReportCycleInput): Promise<Cycl
       status.state = 'gathering';
       return status;
     },
-    { validator: (r) => reject(resubmitRefusal(status, meOfficers, r)) },
+    { validator: (r) => reject(unauthenticatedRefusal(r) ?? resubmitRefusal(status, meOfficers, r)) },
   );
   setHandler(
     cancelUpdate,
@@ -78,7 +81,7 @@ export async function reportCycleWorkflow(input: ReportCycleInput): Promise<Cycl
       status.state = 'cancelled';
       return status;
     },
-    { validator: (c) => reject(cancelRefusal(status, meOfficers, c)) },
+    { validator: (c) => reject(unauthenticatedRefusal(c) ?? cancelRefusal(status, meOfficers, c)) },
   );
   return runApprovalRounds(run, chain);
 }

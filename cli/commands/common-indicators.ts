@@ -20,7 +20,9 @@ under a header row with these columns in any order:
   ${LIBRARY_COLUMNS.map((c) => (REQUIRED_LIBRARY_COLUMNS.includes(c) ? `${c} (required)` : c)).join(', ')}
 type: count, percentage, ratio, yes_no or qualitative; time_aggregation: sum (default), latest, max or
 average; direction: increase (default) or decrease; frameworks: framework node codes separated by ";";
-illustrative: yes or no. An existing code is updated, a new one added; codes the file leaves out are
+illustrative: yes or no; validation_rule: a rule between common indicators such as
+"CI-TRAINED <= CI-ENROLLED" (a data-quality warning in every project that links indicators to every
+code it names). An existing code is updated, a new one added; codes the file leaves out are
 kept. An entry that project indicators link to cannot change its type.
 
 Example:
@@ -57,8 +59,8 @@ export function registerCommonIndicatorCommands(program: Command): void {
       say('Results across the linked projects (the last quarters reported):');
       printTable(v.results.periods.map(({ period, line }) => ({
         period, actual: line.actual ?? '—', target: line.target ?? '—', percentOfTarget: line.percentOfTarget === null ? '—' : `${line.percentOfTarget}%`,
-        status: line.status, reporting: `${line.reporting} of ${line.indicatorCount}`,
-      })), ['period', 'actual', 'target', 'percentOfTarget', 'status', 'reporting']);
+        status: line.status, reporting: `${line.reporting} of ${line.indicatorCount}`, notes: line.notes.join('; '),
+      })), ['period', 'actual', 'target', 'percentOfTarget', 'status', 'reporting', 'notes']);
     });
 
   ci.command('import')

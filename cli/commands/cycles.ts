@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { cancelCycle, cycleHistory, cycleStatus, decide, listReportCycles, resubmit, startCycle } from '../../app/cycles.js';
 import { RbmError } from '../../domain/errors.js';
+import { formatCycleHistory } from '../cycle-history.js';
 import { printJson, printTable, say } from '../output.js';
 import { cliEnv, withApp, withDatabase } from '../session.js';
 
@@ -85,6 +86,7 @@ export function registerCycleCommands(program: Command): void {
       const events = await withDatabase(cliEnv(), (ctx) => cycleHistory(ctx, id));
       if (o.json) return printJson(events);
       if (!events.length) throw new RbmError('not_found', `no history for cycle ${id} (see \`rbm cycle list\`)`);
-      printTable(events.map((e) => ({ ...e, detail: JSON.stringify(e.detail) })), ['at', 'actor', 'action', 'version', 'detail']);
+      // One block per event with its detail whole (a return comment is read here, not cut at a column width).
+      for (const line of formatCycleHistory(events, process.stdout.columns ?? 100)) say(line);
     });
 }

@@ -6,6 +6,7 @@ import { RbmError } from '../../domain/errors.js';
 import type { ExportCounts } from '../../iati/activity-input.js';
 import { printJson, say } from '../output.js';
 import { cliEnv, withDatabase } from '../session.js';
+import { fileNameComponent, pathInside } from '../../domain/file-names.js';
 
 interface IatiOptions {
   project?: string;
@@ -35,7 +36,7 @@ export function registerExportCommands(program: Command): void {
         process.stdout.write(xml);
         return;
       }
-      const outFile = o.out ?? path.join(env.config.outDir, 'iati', o.all ? 'iati-activities.xml' : `${o.project}.xml`);
+      const outFile = o.out ?? pathInside(path.join(env.config.outDir, 'iati'), o.all ? 'iati-activities.xml' : `${fileNameComponent(o.project!)}.xml`);
       const written = await withDatabase(env, (ctx) => exportIatiFile(ctx, { ...request, outFile }));
       if (o.json) return printJson(written);
       say(written.file);

@@ -4,9 +4,11 @@
  *
  * Exit codes of `rbm import FILE` and of `resubmit`: 0 every row accepted (or unchanged); 3 some rows
  * rejected (kept in the quarantine) and the others stored; 2 nothing imported (unreadable file, wrong
- * header, encoding or delimiter). `--json` prints exactly {accepted, rejected, unchanged, errors}, with
- * errors [{file, row, column, message}] (the first 1000; all rejected rows are in the quarantine).
+ * header, encoding or delimiter). `--json` prints exactly {accepted, rejected, unchanged, errors, warnings},
+ * errors [{file, row, column, message}] (the first 1000; all rejected rows are in the quarantine) and
+ * warnings of the same shape (totals that do not add up in warning mode, outliers, validation rules).
  */
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import {
   discardQuarantinedRows, importBatchesList, importExitCode, importFile, quarantineCount, quarantineList, resubmitQuarantined, type ImportReport,
@@ -16,6 +18,7 @@ import { TEXT_ENCODINGS, type TextEncoding } from '../../imports/encoding.js';
 import { COLUMNS } from '../../imports/format.js';
 import { describeIssue } from '../../imports/issues.js';
 import { printJson, printTable, say } from '../output.js';
+import { importProgress } from '../progress.js';
 import { cliEnv, withDatabase } from '../session.js';
 
 const SHOWN_ERRORS = 10;
@@ -34,9 +37,13 @@ export function registerImportCommands(program: Command): void {
     .option('--encoding <name>', `the file's encoding when it is not UTF-8: ${TEXT_ENCODINGS.filter((e) => e !== 'utf-8').join(', ')}`)
     .action(async (file: string | undefined, o: { json?: boolean; as: string; delimiter?: string; encoding?: string }) => {
       if (!file) throw new RbmError('invalid_input', 'give the file to import: rbm import FILE (see rbm import --help)');
+      // A large file takes seconds: on a terminal, one updating line with rows read, rate and rejections (stderr).
+      const progress = importProgress(process.stderr, { enabled: !o.json, file: path.basename(file) });
       const report = await withDatabase(cliEnv(), (ctx) =>
-        importFile(ctx, { path: file, importedBy: o.as, delimiter: parseDelimiter(o.delimiter), encoding: parseEncoding(o.encoding) }),
-      );
+        importFile(ctx, {
+          path: file, importedBy: o.as, delimiter: parseDelimiter(o.delimiter), encoding: parseEncoding(o.encoding), onProgress: progress.onProgress,
+        }),
+      ).finally(() => progress.done());
       finish(report, o.json);
     });
 
@@ -97,8 +104,8 @@ export function registerImportCommands(program: Command): void {
 function finish(report: ImportReport, asJson: boolean | undefined): void {
   if (asJson) {
     const { accepted, rejected, unchanged } = report;
-    const errors = report.errors.map(({ file, row, column, message }) => ({ file, row, column, message }));
-    printJson({ accepted, rejected, unchanged, errors });
+    const place = ({ file, row, column, message }: ImportReport['errors'][number]) => ({ file, row, column, message });
+    printJson({ accepted, rejected, unchanged, errors: report.errors.map(place), warnings: report.warnings.map(place) });
   } else {
     printSummary(report);
   }

@@ -12,6 +12,7 @@ import { exportLogframeFile, importLogframe, type LogframeImportReport } from '.
 import { RbmError } from '../../domain/errors.js';
 import { describeIssue, printJson, say } from '../output.js';
 import { cliEnv, withDatabase } from '../session.js';
+import { fileNameComponent, pathInside } from '../../domain/file-names.js';
 
 export function registerLogframeCommands(program: Command): void {
   const logframe = program.command('logframe').description("a project's results matrix (logframe) as an Excel workbook: export it, edit it, import it");
@@ -24,7 +25,7 @@ export function registerLogframeCommands(program: Command): void {
     .option('--json', 'print the summary as JSON for scripts')
     .action(async (o: { project: string; out?: string; json?: boolean }) => {
       const env = cliEnv();
-      const outFile = o.out ?? path.join(env.config.outDir, 'logframe', `${o.project}.xlsx`);
+      const outFile = o.out ?? pathInside(path.join(env.config.outDir, 'logframe'), `${fileNameComponent(o.project)}.xlsx`);
       const written = await withDatabase(env, (ctx) => exportLogframeFile(ctx, { projectCode: o.project, outFile }));
       if (o.json) return printJson(written);
       say(written.file);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { renderPreview, writeNarrative } from '../../app/reports.js';
 import { RbmError } from '../../domain/errors.js';
 import { say } from '../output.js';
+import { withStatus } from '../progress.js';
 import { cliEnv, withDatabase } from '../session.js';
 
 export function registerReportCommands(program: Command): void {
@@ -17,7 +18,10 @@ export function registerReportCommands(program: Command): void {
     .option('--template <id>')
     .option('--out <dir>', 'output folder', 'out/preview')
     .action(async (o: { project?: string; period: string; template?: string; out: string }) => {
-      const paths = await withDatabase(cliEnv(), (ctx) => renderPreview(ctx, { projectCode: o.project, period: o.period, templateId: o.template, outDir: path.resolve(o.out) }));
+      const what = `Rendering ${o.template ?? 'the report'} for ${o.project ?? 'the mission'}, ${o.period} (Excel and PDF)`;
+      const paths = await withStatus(process.stderr, what, () =>
+        withDatabase(cliEnv(), (ctx) => renderPreview(ctx, { projectCode: o.project, period: o.period, templateId: o.template, outDir: path.resolve(o.out) })),
+      );
       for (const p of paths) say(p);
     });
   report

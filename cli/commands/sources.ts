@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { gatherLog, pauseSource, resumeSource, runSource, sourcesList, syncSourceSchedules } from '../../app/sources.js';
 import { RbmError } from '../../domain/errors.js';
 import { printJson, printTable, say } from '../output.js';
+import { withStatus } from '../progress.js';
 import { cliEnv, withApp, withDatabase } from '../session.js';
 
 export function registerSourceCommands(program: Command): void {
@@ -36,7 +37,8 @@ export function registerSourceCommands(program: Command): void {
     .option('--no-wait', 'print the workflow id and return at once')
     .addOption(json)
     .action(async (id: string, o: { wait: boolean; json?: boolean }) => {
-      const r = await withApp(cliEnv(), (ctx) => runSource(ctx, id, { wait: o.wait }));
+      const r = await withStatus(process.stderr, `Gathering source ${id}: fetching and importing its data (a Temporal workflow)`, () =>
+        withApp(cliEnv(), (ctx) => runSource(ctx, id, { wait: o.wait })), { enabled: o.wait && !o.json });
       if (o.json) return printJson(r);
       if (!r.log) return say(`gather run started: workflow ${r.workflowId} (run ${r.runId}); \`rbm sources log --source ${id}\` shows it`);
       const l = r.log;

@@ -1,13 +1,14 @@
 /** Running the system: the demo, `start`, a worker alone, migrations. */
 import type { Command } from 'commander';
 import { openAppContext, type AppContext } from '../../app/context.js';
-import { setDemoPasswords } from '../../app/auth.js';
+import { demoLogins } from '../../app/auth.js';
 import { DEMO_DATA_THROUGH, DEMO_PERIOD, runDemo } from '../../app/demo.js';
 import { loadDemoPortfolio } from '../../app/portfolio.js';
 import { syncAgreementSchedules } from '../../app/agreements.js';
 import { syncSourceSchedules } from '../../app/sources.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { publishServices, requireServices } from '../../runtime/services.js';
+import { temporalSecurity } from '../../runtime/temporal-security.js';
 import { startHttpServer } from '../../web/server.js';
 import { bootSystem, isEmptyPortfolio } from '../../worker/system.js';
 import { startWorker } from '../../worker/worker.js';
@@ -55,7 +56,7 @@ export function registerSystemCommands(program: Command): void {
       });
       const embeddedDatabase = !env.config.databaseUrl;
       const ctx = await openAppContext(env.config, system.services, log); // kept open for the web until Ctrl-C
-      let demoLogins: Awaited<ReturnType<typeof setDemoPasswords>>;
+      let logins: Awaited<ReturnType<typeof demoLogins>>;
       try {
         if ((embeddedDatabase || env.config.loadDemo) && (await isEmptyPortfolio(system.services.databaseUrl))) {
           const loaded = await loadDemoPortfolio(ctx, DEMO_DATA_THROUGH);
@@ -66,7 +67,8 @@ export function registerSystemCommands(program: Command): void {
         log.info(synced, 'agreement schedules in sync');
         // A broken sources file is logged, not fatal: cycles and deliveries keep running.
         log.info(await syncSourceSchedules(ctx).catch((e: unknown) => (log.error({ err: e }, 'source schedules not in sync'), null)), 'source schedules in sync');
-        demoLogins = await setDemoPasswords(ctx);
+        // The published demo passwords only on the embedded throwaway database; never on a configured one.
+        logins = await demoLogins(ctx, embeddedDatabase ? 'embedded' : 'configured');
       } catch (e) {
         await ctx.close();
         await http.close();
@@ -78,9 +80,12 @@ export function registerSystemCommands(program: Command): void {
       ready = true;
       for (const s of system.services.started) say(`Started ${s}`);
       say(`RBM Flow is running: http://${env.config.host}:${env.config.port}/ (sign in there)${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}${system.services.mailUiUrl ? `, mail inbox ${system.services.mailUiUrl}` : ''}. Ctrl-C stops it.`);
-      if (demoLogins.length) {
+      if (logins.set.length) {
         say('Demo users (user name, password; shown at first start only; change them before real use):');
-        for (const d of demoLogins) say(`  ${d.userId.padEnd(14)} ${d.password.padEnd(26)} ${d.name} (${d.roles})`);
+        for (const d of logins.set) say(`  ${d.userId.padEnd(14)} ${d.password.padEnd(26)} ${d.name} (${d.roles})`);
+      }
+      if (logins.removed.length) {
+        say(`Removed the published demo password of ${logins.removed.join(', ')} (this database is configured, not the demo one): set one with \`rbm users set-password USER\`.`);
       }
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -102,7 +107,7 @@ export function registerSystemCommands(program: Command): void {
       const env = cliEnv();
       const endpoints = requireServices(env.config);
       await migrateDatabase(endpoints.databaseUrl, env.log);
-      const worker = await startWorker({ ...endpoints, sourcesFile: env.config.sourcesFile, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
+      const worker = await startWorker({ ...endpoints, ...temporalSecurity(env.config), sourcesFile: env.config.sourcesFile, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
       const ctx = await openAppContext(env.config, endpoints, env.log);
       try {
         await syncAgreementSchedules(ctx);

@@ -115,5 +115,8 @@ export function vhrProject(): DemoProject {
     }),
   ];
 
-  return { project, results, indicators };
+  const validationRules = [
+    { code: 'R1', left: ['OP1.2.a'], operator: '<=' as const, right: ['OP1.1.a'], description: 'screening follows counselling: screened ≤ counselled' },
+  ];
+  return { project, results, indicators, validationRules };
 }

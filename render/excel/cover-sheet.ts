@@ -21,6 +21,12 @@ export function writeCoverSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, mo
     demo.getCell(1).value = 'Contains illustrative demo data';
     demo.getCell(1).style = WARNING_STYLE;
   }
+  if (meta.revision) {
+    const r = meta.revision;
+    const revised = next();
+    revised.getCell(1).value = text(`Revised after approval: version ${r.approvedVersion} was approved; ${r.by} reopened it (${r.reason}). ${r.changes.length} value${r.changes.length === 1 ? '' : 's'} changed: ${r.changes.slice(0, 20).map((c) => `${c.indicatorCode} ${c.period} ${c.cell}: ${c.before ?? '—'} → ${c.after ?? '—'}`).join('; ')}${r.changes.length > 20 ? '; …' : ''}`);
+    revised.getCell(1).style = WARNING_STYLE;
+  }
   blank();
 
   const facts: Array<[string, string | number | null]> = [
@@ -35,6 +41,7 @@ export function writeCoverSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, mo
     ['Status', meta.status.toUpperCase()],
     ['Generated at', utcText(meta.generatedAt)],
     ['Data as of', utcText(meta.dataAsOf) ?? '—'],
+    ['Data SHA-256', meta.dataSha256 ?? '—'],
     // A file cannot contain its own hash; the audit trail records it when the file is stored.
     ['File SHA-256', 'recorded in the audit trail'],
   ];

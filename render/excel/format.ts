@@ -7,7 +7,7 @@
  */
 import type { AddWorksheetOptions, Alignment, Borders, CellValue, Fill, Font, Row, Style } from 'exceljs';
 import type { DisaggregationDimension, IndicatorType } from '../../domain/results-framework.js';
-import type { ProgressStatus } from '../../domain/progress.js';
+import { STATUS_LABEL, type ProgressStatus } from '../../domain/progress.js';
 import type { ReportModel } from '../../domain/report-model.js';
 
 export const PERCENT_FORMAT = '0.0"%"';
@@ -28,13 +28,7 @@ export const TYPE_LABEL: Record<IndicatorType, string> = {
   qualitative: 'Qualitative',
 };
 
-export const STATUS_LABEL: Record<ProgressStatus, string> = {
-  on_track: 'On track',
-  at_risk: 'At risk',
-  off_track: 'Off track',
-  no_data: 'No data',
-  reported: 'Reported',
-};
+export { STATUS_LABEL }; // one wording everywhere (domain/progress.ts)
 
 export const DIMENSION_LABEL: Record<DisaggregationDimension, string> = {
   sex: 'Sex',

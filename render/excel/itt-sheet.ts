@@ -35,7 +35,8 @@ function ittColumns(model: ReportModel): IttColumn[] {
     const at = (r: ReportRow) => r.byPeriod.find((f) => f.period === p);
     return [
       { band: p, header: 'Target', width: 10, cell: (r) => figure(r, at(r)?.target) },
-      { band: p, header: 'Actual', width: 10, cell: (r) => (p === model.meta.period ? actual(r, at(r)?.actual) : figure(r, at(r)?.actual)) },
+      // A qualitative indicator's text of every quarter, not only the report's.
+      { band: p, header: 'Actual', width: 10, cell: (r) => (r.type === 'qualitative' ? { value: text(at(r)?.text ?? (p === model.meta.period ? r.narrative : null)) } : figure(r, at(r)?.actual)) },
     ];
   });
   return [
@@ -101,6 +102,7 @@ const STATUS_COLOURS: Array<[ProgressStatus, string, string]> = [
   ['on_track', 'FFC6EFCE', 'FF006100'],
   ['at_risk', 'FFFFEB9C', 'FF9C5700'],
   ['off_track', 'FFFFC7CE', 'FF9C0006'],
+  ['no_target', 'FFE4DFEC', 'FF403151'],
   ['no_data', 'FFD9D9D9', 'FF404040'],
 ];
 const statusRules = (): ConditionalFormattingRule[] =>

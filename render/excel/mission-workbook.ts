@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
 import type { AddWorksheetOptions } from 'exceljs';
+import { PROGRESS_STATUSES } from '../../domain/progress.js';
 import type { MissionOverviewModel, RollupGroup } from '../../domain/rollup.js';
 import {
   LABEL_STYLE, PERCENT_FORMAT, SECTION_STYLE, STATUS_LABEL, TITLE_FONT, TYPE_LABEL, VALUE_FORMAT, colLetter, fillRow, frozenBelow, headerRow, num, text, utcText,
@@ -15,8 +16,8 @@ export const ROLLUP_UNSDCF_SHEET = 'By UNSDCF output';
 export const ROLLUP_PILLAR_SHEET = 'By IOM pillar';
 export const PROJECTS_SHEET = 'Projects';
 
-const ROLLUP_HEADERS = ['Group', 'Group title', 'Line', 'Common indicator', 'Indicator', 'Type', 'Unit', 'Projects', 'Indicators', 'Actual', 'Target', 'Numerator', 'Denominator', 'Reporting', '% of target', 'Status'];
-const ROLLUP_WIDTHS = [16, 40, 22, 10, 40, 11, 10, 28, 10, 11, 11, 11, 11, 10, 10, 11];
+const ROLLUP_HEADERS = ['Group', 'Group title', 'Line', 'Common indicator', 'Indicator', 'Type', 'Unit', 'Projects', 'Indicators', 'Actual', 'Target', 'Numerator', 'Denominator', 'Reporting', '% of target', 'Status', 'Notes'];
+const ROLLUP_WIDTHS = [16, 40, 22, 10, 40, 11, 10, 28, 10, 11, 11, 11, 11, 10, 10, 11, 40];
 
 function options(model: MissionOverviewModel, extra: Partial<AddWorksheetOptions> = {}): Partial<AddWorksheetOptions> {
   const esc = (s: string) => s.replace(/&/g, '&&');
@@ -57,6 +58,7 @@ function writeRollupSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: M
         { value: l.reporting },
         { value: num(l.percentOfTarget), numFmt: PERCENT_FORMAT },
         { value: STATUS_LABEL[l.status] },
+        { value: text(l.notes.join('; ')), wrap: true },
       ]);
       row.commit();
     }
@@ -93,7 +95,7 @@ export async function renderMissionWorkbook(model: MissionOverviewModel): Promis
   put('Data as of', utcText(model.meta.dataAsOf) ?? '—');
   put('Projects', rollup.projectCount);
   put('Indicators', rollup.indicatorCount);
-  for (const s of ['on_track', 'at_risk', 'off_track', 'reported', 'no_data'] as const) put(STATUS_LABEL[s], rollup.byStatus[s]);
+  for (const s of PROGRESS_STATUSES) put(STATUS_LABEL[s], rollup.byStatus[s]);
   put('Roll-up rules', 'Counts summed; percentages as sum of numerators / sum of denominators; yes/no counted.');
   cover.commit();
 
@@ -101,7 +103,7 @@ export async function renderMissionWorkbook(model: MissionOverviewModel): Promis
   writeRollupSheet(workbook, model, ROLLUP_PILLAR_SHEET, rollup.byPillar);
 
   const ws = workbook.addWorksheet(PROJECTS_SHEET, options(model, { views: frozenBelow(1) }));
-  const headers = ['Project code', 'Title', 'Programmatic area', 'Donors', 'Indicators', 'On track', 'At risk', 'Off track', 'Reported', 'No data', 'UNSDCF outputs', 'IOM pillars'];
+  const headers = ['Project code', 'Title', 'Programmatic area', 'Donors', 'Indicators', 'On track', 'At risk', 'Off track', 'No target', 'Reported', 'No data', 'UNSDCF outputs', 'IOM pillars'];
   ws.columns = [12, 44, 24, 30, 10, 9, 9, 9, 9, 9, 30, 24].map((width) => ({ width }));
   const header = ws.getRow(1);
   headerRow(header, headers);
@@ -111,7 +113,7 @@ export async function renderMissionWorkbook(model: MissionOverviewModel): Promis
     const row = ws.getRow(++r);
     fillRow(row, [
       { value: text(p.code) }, { value: text(p.title), wrap: true }, { value: text(p.programmaticArea) }, { value: text(p.donors.join('; ')), wrap: true },
-      { value: p.indicatorCount }, { value: p.byStatus.on_track }, { value: p.byStatus.at_risk }, { value: p.byStatus.off_track }, { value: p.byStatus.reported }, { value: p.byStatus.no_data },
+      { value: p.indicatorCount }, { value: p.byStatus.on_track }, { value: p.byStatus.at_risk }, { value: p.byStatus.off_track }, { value: p.byStatus.no_target }, { value: p.byStatus.reported }, { value: p.byStatus.no_data },
       { value: text(p.unsdcfOutputs.join(', ')) }, { value: text(p.pillars.join(', ')) },
     ]);
     row.commit();

@@ -51,7 +51,7 @@ function allCells(workbook: ExcelJS.Workbook): ExcelJS.Cell[] {
 describe('renderReportWorkbook', () => {
   it('writes the four sheets in order', async () => {
     const workbook = await load(sampleReportModel('draft'));
-    expect(workbook.worksheets.map((ws) => ws.name)).toEqual(['Cover', 'ITT', 'Disaggregation', 'Data']);
+    expect(workbook.worksheets.map((ws) => ws.name)).toEqual(['Cover', 'ITT', 'Disaggregation', 'Data', 'Values', 'Data quality']);
   });
 
   it('puts the model figures of OP1.2.a and OP1.2.b into the ITT', async () => {
@@ -91,7 +91,7 @@ describe('renderReportWorkbook', () => {
     expect(cf).toHaveLength(1);
     const status = ittColumns(ws).get('Status')!;
     expect(cf[0]!.ref).toBe(`${ws.getColumn(status).letter}3:${ws.getColumn(status).letter}${ws.rowCount}`);
-    expect(cf[0]!.rules.map((r: ExcelJS.ConditionalFormattingRule) => (r.type === 'cellIs' ? r.formulae?.[0] : null))).toEqual(['"On track"', '"At risk"', '"Off track"', '"No data"']);
+    expect(cf[0]!.rules.map((r: ExcelJS.ConditionalFormattingRule) => (r.type === 'cellIs' ? r.formulae?.[0] : null))).toEqual(['"On track"', '"At risk"', '"Off track"', '"No target"', '"No data"']);
   });
 
   it('lists disaggregated values of the report period with their share of the total', async () => {

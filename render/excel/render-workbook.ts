@@ -1,5 +1,6 @@
 /**
- * The Indicator Tracking Table workbook: Cover, ITT, Disaggregation and Data sheets, written with
+ * The Indicator Tracking Table workbook: Cover, ITT, Disaggregation, Data, Values (provenance) and
+ * Data quality sheets, written with
  * exceljs's streaming writer (rows are committed as they go) and returned as one Buffer.
  * Layout only: every figure comes computed in the ReportModel.
  */
@@ -11,6 +12,7 @@ import { writeCoverSheet } from './cover-sheet.js';
 import { writeIttSheet } from './itt-sheet.js';
 import { writeDisaggregationSheet } from './disaggregation-sheet.js';
 import { writeDataSheet } from './data-sheet.js';
+import { writeDataQualitySheet, writeValuesSheet } from './provenance-sheets.js';
 
 export async function renderReportWorkbook(model: ReportModel): Promise<Buffer> {
   const stream = new PassThrough();
@@ -26,6 +28,8 @@ export async function renderReportWorkbook(model: ReportModel): Promise<Buffer> 
   writeIttSheet(workbook, model);
   writeDisaggregationSheet(workbook, model);
   writeDataSheet(workbook, model);
+  writeValuesSheet(workbook, model);
+  writeDataQualitySheet(workbook, model);
   await workbook.commit();
   return bytes;
 }
@@ -34,3 +38,4 @@ export { ITT_SHEET, ITT_HEADER_ROWS } from './itt-sheet.js';
 export { COVER_SHEET } from './cover-sheet.js';
 export { DISAGGREGATION_SHEET } from './disaggregation-sheet.js';
 export { DATA_SHEET } from './data-sheet.js';
+export { DATA_QUALITY_SHEET, VALUES_SHEET } from './provenance-sheets.js';

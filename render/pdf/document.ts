@@ -56,10 +56,10 @@ function layoutContent(model: ReportModel): Content[] {
   for (const section of model.layout.sections) {
     switch (section.kind) {
       case 'cover':
-        out.push(...cover(model));
+        out.push(...cover(model), ...revisionNotice(model, true));
         break;
       case 'masthead':
-        out.push(...masthead(model));
+        out.push(...masthead(model), ...revisionNotice(model, false));
         break;
       case 'summary':
         out.push(...summary(model, section));
@@ -87,7 +87,57 @@ function layoutContent(model: ReportModel): Content[] {
         break;
     }
   }
+  // A one-page template has no room for an annex; every other report says what data it rests on.
+  if (model.layout.maxPages !== 1) out.push(...dataAnnex(model));
   return out;
+}
+
+/**
+ * A report revised after approval says so first: which version was approved, who reopened it and why,
+ * and (when there is room) every value that changed since the approved version.
+ */
+function revisionNotice(model: ReportModel, withChanges: boolean): Content[] {
+  const r = model.meta.revision;
+  if (!r) return [];
+  const line: Content = {
+    text: [
+      { text: 'Revised after approval. ', bold: true, color: STATUS_COLOR.at_risk.strong },
+      `Version ${r.approvedVersion} was approved; ${r.by} reopened it on ${formatDateTime(r.at)}: ${r.reason}`,
+    ],
+    margin: [0, 4, 0, 6],
+  };
+  if (!withChanges) return [line];
+  const header: TableCell[] = ['Indicator', 'Period', 'Cell', `Approved (v${r.approvedVersion})`, 'Now'].map((h) => ({ text: h, style: 'th' }));
+  const rows = r.changes.map((c): TableCell[] => [c.indicatorCode, c.period, c.cell, c.before ?? DASH, { text: c.after ?? DASH, bold: true }]);
+  return [
+    { text: 'Revised after approval', style: 'h1', pageBreak: 'before' },
+    line,
+    rows.length
+      ? { table: { headerRows: 1, dontBreakRows: true, widths: [60, 50, '*', 80, 80], body: [header, ...rows] }, layout: tableLayout({ zebra: true, header: true }) }
+      : { text: 'No stored value differs from the approved version.', style: 'muted' },
+  ];
+}
+
+/** The annex: the data's time and digest, how many values are behind the figures, and the data-quality warnings. */
+function dataAnnex(model: ReportModel): Content[] {
+  const { meta } = model;
+  const facts: TableCell[][] = [
+    ['Data as of', meta.dataAsOf ? formatDateTime(meta.dataAsOf) : DASH],
+    ['SHA-256 of the data', { text: meta.dataSha256 ?? DASH, font: 'Roboto', fontSize: 7 }],
+    ['Values behind the figures', `${model.provenance.length} (listed with their source, revision, author and time on the Values sheet of the Excel)`],
+  ].map(([k, v]) => [{ text: k as string, style: 'muted' }, v as TableCell]);
+  const header: TableCell[] = ['Indicator', 'Period', 'Warning'].map((h) => ({ text: h, style: 'th' }));
+  const warnings = model.dataQuality.map((w): TableCell[] => [w.indicatorCode, w.period, inlineText(w.message, { width: 330, fontSize: 8.5 }) as TableCell]);
+  return [
+    { text: 'Annex: data and data quality', style: 'h1', pageBreak: 'before' },
+    { table: { widths: [120, '*'], body: facts }, layout: 'noBorders', margin: [0, 0, 0, 10] },
+    keepWithNext(
+      { text: 'Data-quality warnings', style: 'h2' },
+      warnings.length
+        ? { table: { headerRows: 1, dontBreakRows: true, widths: [60, 44, '*'], body: [header, ...warnings] }, layout: tableLayout({ zebra: true, header: true }) }
+        : { text: 'No validation rule is broken and no value stands out from its history or targets.', style: 'muted' },
+    ),
+  ];
 }
 
 /** A compact title block instead of a cover page (the one-page summary). */

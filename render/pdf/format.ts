@@ -3,7 +3,7 @@
  * Deterministic (fixed locale, UTC) so that the same model always prints the same text.
  */
 import type { IndicatorType } from '../../domain/results-framework.js';
-import type { ProgressStatus } from '../../domain/progress.js';
+import { PROGRESS_STATUSES, STATUS_LABEL, type ProgressStatus } from '../../domain/progress.js';
 
 export const DASH = '—';
 
@@ -75,24 +75,19 @@ export const TYPE_LABEL: Record<IndicatorType, string> = {
   qualitative: 'Qualitative',
 };
 
-export const STATUS_LABEL: Record<ProgressStatus, string> = {
-  on_track: 'On track',
-  at_risk: 'At risk',
-  off_track: 'Off track',
-  no_data: 'No data',
-  reported: 'Reported',
-};
+export { STATUS_LABEL }; // one wording everywhere (domain/progress.ts)
 
 /** Strong colour (text, bars) and light tint (cell background) per status. */
 export const STATUS_COLOR: Record<ProgressStatus, { strong: string; tint: string }> = {
   on_track: { strong: '#1E7B34', tint: '#E3F2E6' },
   at_risk: { strong: '#A15C00', tint: '#FDF0D9' },
   off_track: { strong: '#B3261E', tint: '#FBE4E2' },
+  no_target: { strong: '#6B4FA1', tint: '#EEE8F7' },
   no_data: { strong: '#5F6B76', tint: '#ECEFF1' },
   reported: { strong: '#1F5FA8', tint: '#E3EDF8' },
 };
 
-export const STATUS_ORDER: ProgressStatus[] = ['on_track', 'at_risk', 'off_track', 'reported', 'no_data'];
+export const STATUS_ORDER: readonly ProgressStatus[] = PROGRESS_STATUSES;
 
 export const LEVEL_LABEL = { objective: 'Objective', outcome: 'Outcome', output: 'Output' } as const;
 

@@ -93,18 +93,18 @@ function cover(model: MissionOverviewModel): Content[] {
 const num = (text: string, bold = false): TableCell => ({ text, alignment: 'right', noWrap: true, bold });
 
 function lineValue(l: RollupLine, v: number | null): string {
-  if (l.type === 'yes_no') return v === null ? DASH : `${v} yes`;
+  if (l.type === 'yes_no') return v === null ? DASH : `${v} yes`; // of l.reporting, shown below
   return formatValue(l.type, v);
 }
 
 function lineRow(l: RollupLine): TableCell[] {
   const color = STATUS_COLOR[l.status];
-  const parts = l.type === 'percentage' && l.numerator !== null ? `${formatValue('count', l.numerator)} / ${formatValue('count', l.denominator)}` : l.type === 'yes_no' ? `${l.reporting} reported` : '';
+  const parts = l.type === 'percentage' && l.numerator !== null ? `${formatValue('count', l.numerator)} / ${formatValue('count', l.denominator)}` : l.type === 'yes_no' && l.actual !== null ? `of ${l.reporting} reported` : '';
   return [
     { stack: [{ text: inlineFragments(l.title) }, { text: `${l.common ? `Common ${l.key}` : l.key}${l.unit && l.unit !== '%' ? ` · ${l.unit}` : ''}`, style: 'muted' }] },
     { text: TYPE_LABEL[l.type], style: 'muted' },
     { text: l.projects.length === 1 ? l.projects[0]! : `${l.projects.length} projects`, noWrap: true },
-    { stack: [num(lineValue(l, l.actual), true) as Content, ...(parts ? [{ text: parts, style: "muted", alignment: "right" } as Content] : [])] } as TableCell,
+    { stack: [num(lineValue(l, l.actual), true) as Content, ...(parts ? [{ text: parts, style: "muted", alignment: "right" } as Content] : []), ...l.notes.map((n) => ({ text: n, style: 'muted', alignment: 'right' }) as Content)] } as TableCell,
     num(lineValue(l, l.target)),
     num(formatPercentAchieved(l.percentOfTarget)),
     { text: STATUS_LABEL[l.status], bold: true, color: color.strong, fillColor: color.tint, alignment: 'center' },
@@ -113,7 +113,7 @@ function lineRow(l: RollupLine): TableCell[] {
 
 function groupBlock(g: RollupGroup): Content[] {
   const heading: TableCell[] = [{ text: inlineFragments(g.title), style: 'h2', colSpan: 7, margin: [-4, 0, 0, 0] }, {}, {}, {}, {}, {}, {}];
-  const sub: TableCell[] = [{ text: `${g.projects.length} project${g.projects.length === 1 ? '' : 's'} (${g.projects.join(', ')}) · ${g.indicatorCount} indicators · ${g.byStatus.on_track} on track, ${g.byStatus.at_risk} at risk, ${g.byStatus.off_track} off track, ${g.byStatus.no_data} without data`, style: 'muted', colSpan: 7, margin: [-4, 0, 0, 2] }, {}, {}, {}, {}, {}, {}];
+  const sub: TableCell[] = [{ text: `${g.projects.length} project${g.projects.length === 1 ? '' : 's'} (${g.projects.join(', ')}) · ${g.indicatorCount} indicators · ${g.byStatus.on_track} on track, ${g.byStatus.at_risk} at risk, ${g.byStatus.off_track} off track, ${g.byStatus.no_target} without a target, ${g.byStatus.no_data} without data`, style: 'muted', colSpan: 7, margin: [-4, 0, 0, 2] }, {}, {}, {}, {}, {}, {}];
   const header: TableCell[] = ['Indicator', 'Type', 'Projects', 'Actual', 'Target', '% of target', 'Status'].map((h, i) => ({ text: h, style: 'th', alignment: i >= 3 && i <= 5 ? 'right' : i === 6 ? 'center' : 'left' }));
   return [
     {
@@ -132,7 +132,7 @@ function rollupSection(title: string | undefined, groups: RollupGroup[], newPage
 }
 
 function projectsSection(model: MissionOverviewModel, title: string, newPage: boolean): Content[] {
-  const header: TableCell[] = ['Project', 'Donors', 'Indicators', 'On track', 'At risk', 'Off track', 'No data', 'UNSDCF outputs'].map((h, i) => ({ text: h, style: 'th', alignment: i >= 2 && i <= 6 ? 'right' : 'left' }));
+  const header: TableCell[] = ['Project', 'Donors', 'Indicators', 'On track', 'At risk', 'Off track', 'No target', 'No data', 'UNSDCF outputs'].map((h, i) => ({ text: h, style: 'th', alignment: i >= 2 && i <= 7 ? 'right' : 'left' }));
   const rows = model.rollup.projects.map((p): TableCell[] => [
     { stack: [{ text: [{ text: p.code, bold: true }, '  ', ...inlineFragments(p.title)] }, { text: `${p.programmaticArea}${p.illustrative ? ' · illustrative' : ''}`, style: 'muted' }] },
     { text: inlineFragments(p.donors.join('; ') || DASH) },
@@ -140,11 +140,12 @@ function projectsSection(model: MissionOverviewModel, title: string, newPage: bo
     num(String(p.byStatus.on_track)),
     num(String(p.byStatus.at_risk)),
     num(String(p.byStatus.off_track)),
+    num(String(p.byStatus.no_target)),
     num(String(p.byStatus.no_data)),
     { text: p.unsdcfOutputs.map((c) => c.replace(/^UNSDCF-/, '')).join(', ') || DASH },
   ]);
   return [
     { text: title, style: 'h1', ...(newPage ? { pageBreak: 'before' as const } : {}) },
-    { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 80, 38, 34, 34, 34, 34, 56], body: [header, ...rows] }, layout: tableLayout({ zebra: true, header: true }) },
+    { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 76, 36, 32, 32, 32, 34, 32, 52], body: [header, ...rows] }, layout: tableLayout({ zebra: true, header: true }) },
   ];
 }

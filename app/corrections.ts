@@ -1,0 +1,27 @@
+/**
+ * Correcting one value by hand (the indicator page): the use case behind the web's correction form.
+ * A correction is the only way to change a period whose report was approved (domain/approval-lock.ts):
+ * when it changes such a value, every approved cycle covering the period is reopened as a new version,
+ * with the correction's reason, so the donor gets the report "revised after approval" with what changed.
+ */
+import { listApprovedCycles } from '../db/cycles-repository.js';
+import { cyclesToReopen } from '../domain/approval-lock.js';
+import { authorize, type Principal } from './auth.js';
+import type { AppContext } from './context.js';
+import { reopenCycle } from './cycles.js';
+import { correctValue, type ImportReport, type ValueCorrectionCommand } from './imports.js';
+
+export interface CorrectionResult {
+  report: ImportReport;
+  /** The approved cycles this correction reopened (empty when the period was not locked or nothing changed). */
+  reopened: string[];
+}
+
+export async function correctValueAs(ctx: AppContext, p: Principal, cmd: Omit<ValueCorrectionCommand, 'by'>): Promise<CorrectionResult> {
+  authorize(p, 'enter_data', cmd.projectCode);
+  const locking = cyclesToReopen(await listApprovedCycles(ctx.pool, cmd.projectCode), cmd.projectCode, cmd.period);
+  const report = await correctValue(ctx, { ...cmd, by: p.userId });
+  if (!report.accepted || !locking.length) return { report, reopened: [] };
+  for (const c of locking) await reopenCycle(ctx, { cycleId: c.cycleId, by: p.userId, reason: cmd.comment.trim() });
+  return { report, reopened: locking.map((c) => c.cycleId) };
+}
