@@ -13,7 +13,7 @@ export default defineConfig({
         // Pure modules: specs beside their code.
         test: {
           name: 'unit',
-          include: ['domain/**/*.spec.ts', 'render/**/*.spec.ts', 'demo/**/*.spec.ts', 'templates/**/*.spec.ts', 'config/**/*.spec.ts', 'iati/**/*.spec.ts', 'imports/**/*.spec.ts', 'sources/**/*.spec.ts', 'logframe/**/*.spec.ts', 'runtime/**/*.spec.ts', 'cli/**/*.spec.ts', 'scripts/**/*.spec.ts', 'bench/**/*.spec.ts'],
+          include: ['domain/**/*.spec.ts', 'render/**/*.spec.ts', 'demo/**/*.spec.ts', 'templates/**/*.spec.ts', 'config/**/*.spec.ts', 'iati/**/*.spec.ts', 'imports/**/*.spec.ts', 'sources/**/*.spec.ts', 'logframe/**/*.spec.ts', 'runtime/**/*.spec.ts', 'cli/**/*.spec.ts', 'scripts/**/*.spec.ts', 'bench/**/*.spec.ts', 'cluster/**/*.spec.ts'],
         },
       },
       {

@@ -96,9 +96,15 @@ export async function cycleStatus(ctx: AppContext, cycleId: string): Promise<Cyc
     if (!(e instanceof WorkflowNotFoundError)) throw e;
     const row = await getCycle(ctx.pool, cycleId);
     if (!row) throw new RbmError('not_found', `no report cycle ${cycleId} (see \`rbm cycle list\`)`);
-    return { cycleId, projectCode: row.projectCode, period: row.period, templateId: row.templateId, state: row.state, version: row.currentVersion, approvers: [], versions: [], decisions: [], final: [], finalHeadline: null, deliveredTo: [] };
+    return statusFromRow(row);
   }
 }
+
+/** What the database knows of a cycle whose workflow cannot answer (decisions are in its audit trail). */
+const statusFromRow = (row: CycleRow): CycleStatus => ({
+  cycleId: row.id, projectCode: row.projectCode, period: row.period, templateId: row.templateId, state: row.state, version: row.currentVersion,
+  approvers: [], versions: [], decisions: [], final: [], finalHeadline: null, deliveredTo: [],
+});
 
 export async function decide(ctx: AppContext, cycleId: string, input: Omit<DecisionInput, 'version'> & { version?: number }): Promise<CycleStatus> {
   const version = input.version ?? (await cycleStatus(ctx, cycleId)).version;
@@ -151,7 +157,16 @@ export async function startCycleAs(ctx: AppContext, p: Principal, cmd: Omit<Star
 
 export async function cycleStatusFor(ctx: AppContext, p: Principal, cycleId: string): Promise<CycleStatus> {
   await cycleProjectFor(ctx, p, cycleId);
-  return cycleStatus(ctx, cycleId);
+  try {
+    // A request never waits on a workflow no worker answers for: after 10 s, what the database knows.
+    return await ctx.temporal.connection.withDeadline(Date.now() + 10_000, () => cycleStatus(ctx, cycleId));
+  } catch (e) {
+    if (e instanceof RbmError) throw e;
+    const row = await getCycle(ctx.pool, cycleId);
+    if (!row) throw e;
+    ctx.log.warn({ err: e, cycleId }, 'the cycle workflow did not answer: its status is read from the database');
+    return statusFromRow(row);
+  }
 }
 
 export async function cycleHistoryFor(ctx: AppContext, p: Principal, cycleId: string): Promise<AuditEvent[]> {

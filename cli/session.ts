@@ -41,7 +41,7 @@ export async function withDatabase<T>(env: CliEnv, fn: (ctx: Pick<AppContext, 'p
   try {
     return await fn(ctx);
   } catch (e) {
-    if (e instanceof Error && /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|terminating connection|the database system is/.test(e.message)) throw unreachable(env, e, `PostgreSQL at ${databaseHost(databaseUrl)}`);
+    if (e instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|terminating connection|the database system is/.test(e.message)) throw unreachable(env, e, `PostgreSQL at ${databaseHost(databaseUrl)}`);
     throw e;
   } finally {
     await ctx.close();

@@ -74,11 +74,11 @@ export async function recordValues(q: Queryable, values: ValueToRecord[], entere
 
 /** Every value of a project as it stood at `asOf` (an ISO timestamp). */
 /** The values of a project current at `asOf`, as read for a report; `extra` columns ride along (provenance). */
-async function currentRowsAsOf(q: Queryable, projectCode: string, asOf: string, extra = { columns: '', joins: '' }): Promise<Array<Record<string, any>>> {
+async function currentRowsAsOf(q: Queryable, projectCode: string, asOf: string, extra = { columns: '', joins: '', values: 'indicator_values' }): Promise<Array<Record<string, any>>> {
   const { rows } = await q.query(
     `SELECT i.code AS indicator_code, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location,
             v.value, v.numerator, v.denominator, v.text_value ${extra.columns}
-       FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id ${extra.joins}
+       FROM ${extra.values} v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id ${extra.joins}
       WHERE p.code = $1 AND v.entered_at <= $2 AND (v.superseded_at IS NULL OR v.superseded_at > $2)
       ORDER BY i.code, v.period, v.sex, v.age_group, v.population_type, v.nationality, v.location`,
     [projectCode, asOf],
@@ -100,12 +100,13 @@ export async function readValuesAsOf(q: Queryable, projectCode: string, asOf: st
 export async function readValueProvenanceAsOf(q: Queryable, projectCode: string, asOf: string): Promise<ValueProvenance[]> {
   const rows = await currentRowsAsOf(q, projectCode, asOf, {
     columns: `, v.source, v.comment, v.entered_by, to_char(v.entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS entered_at,
-            b.id AS batch_id, b.kind AS batch_kind, b.file_name,
-            (SELECT count(*) FROM indicator_values o
-              WHERE o.indicator_id = v.indicator_id AND o.period = v.period AND o.sex = v.sex AND o.age_group = v.age_group
-                AND o.population_type = v.population_type AND o.nationality = v.nationality AND o.location = v.location
-                AND (o.entered_at, o.id) <= (v.entered_at, v.id))::int AS revision`,
+            b.id AS batch_id, b.kind AS batch_kind, b.file_name, v.revision::int AS revision`,
     joins: 'LEFT JOIN import_batches b ON b.id = v.import_batch_id',
+    // The revision of each cell counted once over the project's own values (a window, not a subquery per row).
+    values: `(SELECT w.*, row_number() OVER (PARTITION BY w.indicator_id, w.period, w.sex, w.age_group, w.population_type, w.nationality, w.location
+                                        ORDER BY w.entered_at, w.id) AS revision
+                FROM indicator_values w
+               WHERE w.entered_at <= $2 AND w.indicator_id IN (SELECT i2.id FROM indicators i2 JOIN projects p2 ON p2.id = i2.project_id WHERE p2.code = $1))`,
   });
   return rows.map((r) => ({
     ...toValue(r), numerator: r.numerator, denominator: r.denominator, text: r.text_value, revision: r.revision, source: r.source, batchId: r.batch_id === null ? null : Number(r.batch_id),

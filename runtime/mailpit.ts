@@ -47,6 +47,8 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 export async function startMailpit(opts: { binary: string; smtpPort: number; uiPort: number; databaseFile?: string; log: Logger }): Promise<MailpitHandle> {
   const args = ['--smtp', `127.0.0.1:${opts.smtpPort}`, '--listen', `127.0.0.1:${opts.uiPort}`, '--smtp-auth-accept-any', '--smtp-auth-allow-insecure'];
+  // Keep every message (Mailpit drops the oldest past 500): a portfolio's cycles send more, and specs count them.
+  args.push('--max', '100000');
   if (opts.databaseFile) args.push('--database', opts.databaseFile);
   const child = spawn(opts.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

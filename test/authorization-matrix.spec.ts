@@ -84,6 +84,8 @@ const cycleUrl = (c: SeededCycle) => c.id.replace(/^report-cycle/, '');
 const EXPECTED: Record<string, Probe[]> = {
   // --- public -----------------------------------------------------------------------------------
   'GET /healthz': [{ name: 'health', request: () => ({ path: '/healthz' }), ok: 200, who: everyone() }],
+  // Readiness for load balancers and operators: which service is down, nothing else (web/health-routes.ts).
+  'GET /readyz': [{ name: 'readiness', request: () => ({ path: '/readyz' }), ok: 200, who: everyone() }],
   'GET /login': [{ name: 'log-in form', request: () => ({ path: '/login' }), ok: 200, who: everyone() }],
   'POST /login': [{ name: 'a wrong password', request: () => ({ path: '/login', method: 'POST', form: true, body: { username: 'nobody', password: 'not-the-password' } }), ok: 401, who: everyone() }],
   'GET /static/app.css': [{ name: 'style sheet', request: () => ({ path: '/static/app.css' }), ok: 200, who: everyone() }],

@@ -116,15 +116,15 @@ async function only(name: HostName, after: string[] | null): Promise<void> {
 
 /** The activities of a workflow (of one run of it), in order, as activity@host. */
 /**
- * A query or Update that reaches a workflow while its worker has just been shut down can time out
- * (Temporal still routes it to that worker's sticky queue for a few seconds): asked again.
+ * A query or Update that reaches a workflow while the worker answering it shuts down times out or is
+ * cancelled: asked again.
  */
 async function again<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
-      const timedOut = /timed out|DEADLINE_EXCEEDED/i.test(`${(e as Error).message} ${String((e as { cause?: Error }).cause?.message ?? '')}`);
+      const timedOut = /timed out|DEADLINE_EXCEEDED|CANCELLED|context canceled/i.test(`${(e as Error).message} ${String((e as { cause?: Error }).cause?.message ?? '')}`);
       if (!timedOut || attempt >= 10) throw e;
     }
   }

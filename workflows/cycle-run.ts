@@ -16,6 +16,13 @@ export const activities = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, initialInterval: '1 second' },
 });
 
+// A notification that must reach its readers (a failed donor delivery): retried until the SMTP server
+// takes it, backing off to every 10 minutes; the cycle waits for it (issue 15).
+const persistentNotify = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+}).notifyUsers;
+
 export interface CycleRun {
   input: ReportCycleInput;
   status: CycleStatus;
@@ -25,7 +32,8 @@ export interface CycleRun {
   cancelled: (CancelInput & { at: string }) | undefined;
   renderReport: RenderActivities['renderReport'];
   record(state: CycleState, actor: string, action: string, detail?: Record<string, unknown>): Promise<void>;
-  notify(kind: NotificationKind, to: string[], extra?: { actor?: string; comment?: string; stepName?: string }): Promise<void>;
+  /** `untilSent`: retried until the mail goes out, instead of recorded as failed after a few attempts. */
+  notify(kind: NotificationKind, to: string[], extra?: { actor?: string; comment?: string; stepName?: string; untilSent?: boolean }): Promise<void>;
 }
 
 export function startCycleRun(input: ReportCycleInput): CycleRun {
@@ -69,12 +77,14 @@ export function startCycleRun(input: ReportCycleInput): CycleRun {
     },
     async notify(kind, to, extra = {}) {
       if (!to.length) return;
-      // A mail that cannot be sent after the retries is recorded as failed; it does not stop the cycle.
-      await activities.notifyUsers({
+      // A mail that cannot be sent after the retries is recorded as failed; it does not stop the cycle
+      // (unless `untilSent`: then it is retried until it goes out).
+      const notification = {
         eventKey: nextKey(), kind, cycleId: input.cycleId, projectCode: input.projectCode, period: input.period,
         version: run.status.version, to, actor: extra.actor ?? null, comment: extra.comment ?? null,
         stepName: extra.stepName ?? null, dueDate: input.dueDate ?? null,
-      }).catch(() => undefined);
+      };
+      await (extra.untilSent ? persistentNotify(notification) : activities.notifyUsers(notification)).catch(() => undefined);
     },
   };
   return run;

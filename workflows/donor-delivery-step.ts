@@ -30,6 +30,7 @@ export async function deliverToDonorsStep(run: CycleRun, meOfficers: string[]): 
     status.deliveryFailed = error;
     await failDonorDeliveries({ cycleId, version, error });
     await run.record('delivering', 'system', 'delivery_failed', { error });
-    await run.notify('delivery_failed', meOfficers, { comment: error });
+    // The officers must learn of it even when the SMTP server that failed the donors is still down.
+    await run.notify('delivery_failed', meOfficers, { comment: error, untilSent: true });
   }
 }

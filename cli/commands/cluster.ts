@@ -37,7 +37,7 @@ export function registerClusterCommands(program: Command): void {
     .option('--web <n>', 'web processes', count('web'), 1)
     .option('--dir <dir>', 'where the cluster keeps its data (default RBM_DATA_DIR/cluster)')
     .option('--base-port <port>', 'fixed ports: PostgreSQL PORT, Temporal PORT+1, SMTP PORT+2, mail inbox PORT+3, web PORT+10.. (default: free ports)', (v) => Number(v))
-    .option('--demo', 'load the demo portfolio (and, on a first start, set the demo users\' published passwords) before the processes start')
+    .option('--demo', 'load the demo portfolio into an empty database once the processes run, and print the demo users\' passwords')
     .action(async (o: { workers: number; web: number; dir?: string; basePort?: number; demo?: boolean }) => {
       const env = cliEnv();
       const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
