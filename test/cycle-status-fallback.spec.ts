@@ -12,11 +12,13 @@ import { startTestSystem } from './support/test-system.js';
 it('answers from the database when no worker answers the workflow', async () => {
   const sys = await startTestSystem('repro');
   await loadDemoPortfolio(sys.ctx, '2025-Q4');
-  await seedCycle(sys.ctx.pool, { project: 'LY10P0570', period: '2023-Q3', template: 'iom-donor-report', state: 'completed' });
-  await sys.ctx.temporal.workflow.start('reportCycleWorkflow', { workflowId: 'report-cycle/LY10P0570/2023-Q3/iom-donor-report', taskQueue: 'nobody-polls', args: [{}] });
+  await seedCycle(sys.ctx.pool, { project: 'LY10P0576', period: '2023-Q4', template: 'donor-summary', state: 'completed' });
+  await sys.ctx.temporal.workflow.start('reportCycleWorkflow', { workflowId: 'report-cycle/LY10P0576/2023-Q4/donor-summary', taskQueue: 'nobody-polls', args: [{}],
+    // The shared dev server may hold a run under this id from another spec: any run that no worker answers will do.
+    workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
   const admin = (await principalFor({ pool: sys.ctx.pool }, 'admin', 'session'))!;
   const t = Date.now();
-  const s = await cycleStatusFor(sys.ctx, admin, 'report-cycle/LY10P0570/2023-Q3/iom-donor-report').catch((e) => e);
+  const s = await cycleStatusFor(sys.ctx, admin, 'report-cycle/LY10P0576/2023-Q4/donor-summary').catch((e) => e);
   expect(s.state).toBe('completed');
   expect(Date.now() - t).toBeLessThan(30_000);
   await sys.stop();

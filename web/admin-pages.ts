@@ -2,6 +2,7 @@
  * Admin pages: donors and agreements (add or change an agreement; its Temporal Schedule follows) and
  * the Temporal Schedules of agreements and sources (next run, paused state; pause and resume).
  */
+import { parseForm } from './forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { donorsFor, schedulesFor, setSchedulePausedAs } from '../app/admin-views.js';
@@ -38,13 +39,6 @@ export const AgreementForm = z.object({
   sendExcel: z.string().optional(),
 }).refine((f) => f.leadDays < f.dueDays, { path: ['leadDays'], message: 'the cycle must start before it is due (lead days < due days)' });
 
-function parseForm<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || '(form)';
-  throw new RbmError('invalid_input', `field "${field}": ${issue.message}`, { field, in: 'body' });
-}
 
 export function registerAdminPages(app: FastifyInstance, ctx: () => AppContext, layout: Layout): void {
   const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body);

@@ -7,6 +7,7 @@
  * socket's, or the one the configured number of trusted proxy hops reports). After log-in the user
  * goes to `next` only when it is a path of this site (`safeNext`).
  */
+import { parseForm as form } from './forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -48,14 +49,6 @@ export function safeNext(next: unknown): string {
 
 const TOKEN_DAYS = [7, 30, 90, 180, 365];
 
-/** Parses a form; a missing or bad field is a 400 that names it. */
-function form<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || '(form)';
-  throw new RbmError('invalid_input', `field "${field}": ${issue.message}`, { field, in: 'body' });
-}
 
 const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body);
 const tooMany = (reply: FastifyReply, ttlSeconds: number, what: string) => {

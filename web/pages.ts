@@ -1,4 +1,5 @@
 /** The server-rendered pages: inbox, portfolio, cycle, donor reports, admin (log-in and the account: web/auth-routes.ts). */
+import { parseForm as form } from './forms.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -74,14 +75,6 @@ const cycleIdOf = (params: unknown) => {
 };
 const cycleUrl = (id: string) => `/cycles/${id.split('/').slice(1).map(encodeURIComponent).join('/')}`;
 
-/** Parses a form; a missing or bad field is a 400 that names it. */
-function form<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || '(form)';
-  throw new RbmError('invalid_input', `field "${field}": ${issue.message}`, { field, in: 'body' });
-}
 
 export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimit: { max: number; windowMs: number } }): void {
   const css = fs.readFileSync(path.join(STATIC_DIR, 'app.css'));
