@@ -219,7 +219,7 @@ export function computeIndicatorProgress(
   const cumulative = aggregateOverTime(indicator, totals);
   const lifeTarget = indicator.targets['LOP'] ?? null;
   const periodRows = rowsByPeriod.get(period) ?? [];
-  const narrative = periodRows.find((r) => isTotal(r.disaggregation) && r.text)?.text ?? null;
+  const narrative = textOf(period);
   // The % comes from the unrounded figures; the actuals shown are rounded to 0.01.
   const percentOfPeriodTarget = percentAchieved(indicator, currentTotal.value, current.target);
   const hasActual = indicator.type === 'qualitative' ? current.actual !== null || narrative !== null : current.actual !== null;

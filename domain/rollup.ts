@@ -148,6 +148,8 @@ export function rollupLine(key: string, contributions: IndicatorContribution[], 
   const counted = withParts.length ? withParts : valueOnly.length === 1 ? valueOnly : [];
   const leftOut = reported.length - counted.length;
   const used = counted.filter((c) => c.target !== null);
+  // The figures the % of target is rated on, pooled once.
+  const pooledUsed = used.length && type !== 'qualitative' ? pooledFigures(type, used) : null;
 
   let actual: number | null = null;
   let target: number | null = null;
@@ -165,7 +167,7 @@ export function rollupLine(key: string, contributions: IndicatorContribution[], 
         denominator = withParts.reduce((a, c) => a + c.denominator!, 0);
       }
       actual = counted.length ? round(pooledFigures(type, counted).actual) : null;
-      target = used.length ? round(pooledFigures(type, used).target) : contributions.length === 1 ? first.target : null;
+      target = pooledUsed ? round(pooledUsed.target) : contributions.length === 1 ? first.target : null;
       break;
     case 'yes_no':
       actual = reported.length ? reported.filter((c) => c.actual! >= 1).length : null;
@@ -175,9 +177,8 @@ export function rollupLine(key: string, contributions: IndicatorContribution[], 
       break;
   }
   let percentOfTarget: number | null = null;
-  if (used.length && type !== 'qualitative') {
-    const pooled = pooledFigures(type, used);
-    percentOfTarget = percentAchieved({ type, direction, baseline: pooled.baseline }, pooled.actual, pooled.target);
+  if (pooledUsed) {
+    percentOfTarget = percentAchieved({ type, direction, baseline: pooledUsed.baseline }, pooledUsed.actual, pooledUsed.target);
   }
   const notes: string[] = [];
   if (leftOut) notes.push(`${leftOut} value-only percentage${leftOut === 1 ? '' : 's'} (no numerator and denominator) left out`);
