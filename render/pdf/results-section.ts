@@ -8,7 +8,7 @@
  */
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import type { LayoutSection, ReportColumn, ReportModel, ReportRow, ReportSection } from '../../domain/report-model.js';
-import { disaggregationSvg, trendSvg, progressBarSvg, type DisaggregationGroup } from './charts.js';
+import { disaggregation, progressBar, trend, type DisaggregationGroup } from './charts.js';
 import { DASH, formatPercentAchieved, formatValue, humanize, LEVEL_LABEL, periodName, shortPeriod, STATUS_COLOR, STATUS_LABEL, TYPE_LABEL } from './format.js';
 import { inlineFragments, inlineText } from './text.js';
 import { COLORS, tableLayout } from './theme.js';
@@ -215,12 +215,12 @@ function indicatorCharts(r: ReportRow, periods: string[], showDisaggregation = t
       {
         columnGap: 14,
         columns: [
-          { width: 150, stack: [caption('% of period target'), { svg: progressBarSvg({ percent: r.percentOfPeriodTarget, color: STATUS_COLOR[r.status].strong, format: formatPercentAchieved, width: 150 }) }] },
-          { width: 170, stack: [caption('Actual vs target by period'), { svg: trendSvg({ points, format, minScale: r.type === 'percentage' ? 100 : 0, width: 170 }) }] },
+          { width: 150, stack: [caption('% of period target'), progressBar({ percent: r.percentOfPeriodTarget, color: STATUS_COLOR[r.status].strong, format: formatPercentAchieved, width: 150 })] },
+          { width: 170, stack: [caption('Actual vs target by period'), trend({ points, format, minScale: r.type === 'percentage' ? 100 : 0, width: 170 })] },
           {
             width: '*',
             stack: groups.length
-              ? [caption(`Disaggregation, ${periodName(r.period)}`), { svg: disaggregationSvg({ groups, mode: r.type === 'count' ? 'share' : 'percent', format, width: 165 }) }, ...mismatchNotes(r)]
+              ? [caption(`Disaggregation, ${periodName(r.period)}`), disaggregation({ groups, mode: r.type === 'count' ? 'share' : 'percent', format, width: 165 }), ...mismatchNotes(r)]
               : [caption('Disaggregation'), { text: `${DASH} not reported`, style: 'muted' }],
           },
         ],
