@@ -3,6 +3,10 @@
  * the batch writes, an outlier flag against the indicator's own history and targets, and the project's
  * validation rules for that period. Warnings, never refusals: the rows are stored all the same, and the
  * warnings are listed with the import's result (and kept with the batch).
+ *
+ * Only the projects the batch touches are read (their values reduced in the database), and only the
+ * indicators it touches, or that a rule names beside one it touches, are computed, each over its own
+ * values: a file for one project costs the same whatever the size of the portfolio.
  */
 import type { Queryable } from '../db/pool.js';
 import { libraryRulesFor } from '../db/common-indicators-repository.js';
@@ -11,7 +15,8 @@ import { stagedIndicatorPeriods } from '../db/quality-repository.js';
 import { databaseNow, readRollupValuesAsOf } from '../db/values-repository.js';
 import { checkValidationRules, findOutlier } from '../domain/data-quality.js';
 import { periodsOfKindTo } from '../domain/value-history.js';
-import { computeIndicatorProgress } from '../domain/progress.js';
+import { computeIndicatorProgress, type IndicatorProgress, type PeriodFigure } from '../domain/progress.js';
+import type { Indicator, IndicatorValue } from '../domain/results-framework.js';
 
 export interface QualityWarning {
   /** The first row of the batch that wrote the indicator period. */
@@ -23,39 +28,129 @@ export interface QualityWarning {
 /** At most this many warnings per batch: a million-row file with a bad unit would otherwise list them all. */
 export const MAX_QUALITY_WARNINGS = 500;
 
+type TouchedCell = Awaited<ReturnType<typeof stagedIndicatorPeriods>>[number];
+
 export async function importQualityWarnings(tx: Queryable): Promise<QualityWarning[]> {
   const touched = await stagedIndicatorPeriods(tx);
   if (!touched.length) return [];
-  // Period totals are all the checks need: values reduced in the database, as the mission overview reads them.
-  const values = await readRollupValuesAsOf(tx, await databaseNow(tx));
+  // The touched projects, in the order of their first row (as the cells come).
+  const byProject = new Map<string, TouchedCell[]>();
+  for (const t of touched) {
+    const list = byProject.get(t.projectCode);
+    if (list) list.push(t);
+    else byProject.set(t.projectCode, [t]);
+  }
+  const asOf = await databaseNow(tx);
   const warnings: QualityWarning[] = [];
-  const byProject = new Map<string, typeof touched>();
-  for (const t of touched) byProject.set(t.projectCode, [...(byProject.get(t.projectCode) ?? []), t]);
-  for (const [projectCode, cells] of byProject) {
+  let values = new Map<string, IndicatorValue[]>();
+  let chunk: string[] = [];
+  const projects = [...byProject.keys()];
+  for (const [k, [projectCode, cells]] of [...byProject].entries()) {
+    if (!chunk.includes(projectCode)) {
+      // Period totals are all the checks need: values reduced in the database, as the mission overview
+      // reads them, for a few projects at a time (memory stays flat however many projects a file names).
+      chunk = nextChunk(projects, k, byProject);
+      values = await readRollupValuesAsOf(tx, asOf, chunk);
+    }
     const bundle = await getProjectBundle(tx, projectCode);
     const rules = [...bundle.validationRules, ...(await libraryRulesFor(tx, bundle.indicators))];
-    const projectValues = values.get(projectCode) ?? [];
-    const progress = (code: string, period: string) => {
-      const indicator = bundle.indicators.find((i) => i.code === code)!;
-      const periods = periodsOfKindTo(indicator.reportingFrequency, bundle.project.startDate, period);
-      return { indicator, p: computeIndicatorProgress(indicator, projectValues, period, periods.length ? periods : [period]) };
-    };
+    const progressOf = projectProgress(bundle.indicators, bundle.project.startDate, values.get(projectCode) ?? [], cells);
     for (const cell of cells) {
-      const { indicator, p } = progress(cell.indicatorCode, cell.period);
-      const outlier = findOutlier(indicator, p.byPeriod, cell.period);
+      const { indicator, byPeriod } = progressOf.series(cell.indicatorCode, cell.period)!;
+      const outlier = findOutlier(indicator, byPeriod, cell.period);
       if (outlier) warnings.push({ ord: cell.ord, column: 'value', message: `${projectCode} ${outlier.message}` });
     }
-    for (const period of new Set(cells.map((c) => c.period))) {
-      const named = rules.filter((r) => [...r.left, ...r.right].some((code) => cells.some((c) => c.indicatorCode === code && c.period === period)));
-      if (!named.length) continue;
-      const codes = new Set(named.flatMap((r) => [...r.left, ...r.right]));
-      const actuals = new Map([...codes].map((code) => [code, bundle.indicators.some((i) => i.code === code) ? progress(code, period).p.periodActual : null]));
-      for (const w of checkValidationRules(named, actuals, period)) {
-        const ord = cells.find((c) => c.period === period && (c.indicatorCode === w.indicatorCode || codes.has(c.indicatorCode)))!.ord;
-        warnings.push({ ord, column: 'value', message: `${projectCode} ${period}: ${w.message}` });
+    if (rules.length) {
+      // The cells of each period, in row order, and the codes each period touches.
+      const byPeriod = new Map<string, { cells: TouchedCell[]; codes: Set<string> }>();
+      for (const c of cells) {
+        const entry = byPeriod.get(c.period);
+        if (entry) {
+          entry.cells.push(c);
+          entry.codes.add(c.indicatorCode);
+        } else byPeriod.set(c.period, { cells: [c], codes: new Set([c.indicatorCode]) });
+      }
+      for (const [period, inPeriod] of byPeriod) {
+        const named = rules.filter((r) => [...r.left, ...r.right].some((code) => inPeriod.codes.has(code)));
+        if (!named.length) continue;
+        const ruleCodes = new Set(named.flatMap((r) => [...r.left, ...r.right]));
+        const actuals = new Map([...ruleCodes].map((code) => [code, progressOf.actual(code, period)]));
+        for (const w of checkValidationRules(named, actuals, period)) {
+          const ord = inPeriod.cells.find((c) => c.indicatorCode === w.indicatorCode || ruleCodes.has(c.indicatorCode))!.ord;
+          warnings.push({ ord, column: 'value', message: `${projectCode} ${period}: ${w.message}` });
+        }
       }
     }
     if (warnings.length >= MAX_QUALITY_WARNINGS) break;
   }
   return warnings.slice(0, MAX_QUALITY_WARNINGS);
+}
+
+/** Touched cells read per round trip, about: each has its indicator's periods to date beside it. */
+const CELLS_PER_READ = 40_000;
+
+/** The projects from `projects[k]` on whose touched cells make one read (at least that project). */
+function nextChunk(projects: string[], k: number, byProject: Map<string, TouchedCell[]>): string[] {
+  const chunk = [projects[k]!];
+  let cells = byProject.get(projects[k]!)!.length;
+  for (let j = k + 1; j < projects.length && cells + byProject.get(projects[j]!)!.length <= CELLS_PER_READ; j++) {
+    chunk.push(projects[j]!);
+    cells += byProject.get(projects[j]!)!.length;
+  }
+  return chunk;
+}
+
+/**
+ * The figures of one project's indicators, each over that indicator's own values only:
+ * - `series(code, period)`: the period figures (target, actual) from the project's start to `period`,
+ *   what the outlier check compares a period with. Computed once per indicator, to its latest touched
+ *   period: the figures of an earlier period are a prefix of that series (each period's figure depends
+ *   on that period's rows only).
+ * - `actual(code, period)`: the period's actual (null: none, or no such indicator), for the rules.
+ */
+function projectProgress(indicators: Indicator[], startDate: string, values: IndicatorValue[], cells: TouchedCell[]) {
+  const indicatorsByCode = new Map(indicators.map((i) => [i.code, i]));
+  const valuesOf = new Map<string, IndicatorValue[]>();
+  for (const v of values) {
+    const list = valuesOf.get(v.indicatorCode);
+    if (list) list.push(v);
+    else valuesOf.set(v.indicatorCode, [v]);
+  }
+  // The latest touched period of each indicator: its periods are of its own kind, which sort as text
+  // (a period that is not in the series is computed on its own below).
+  const latest = new Map<string, string>();
+  for (const c of cells) {
+    const seen = latest.get(c.indicatorCode);
+    if (seen === undefined || c.period > seen) latest.set(c.indicatorCode, c.period);
+  }
+  const progress = (indicator: Indicator, period: string): IndicatorProgress => {
+    const periods = periodsOfKindTo(indicator.reportingFrequency, startDate, period);
+    return computeIndicatorProgress(indicator, valuesOf.get(indicator.code) ?? [], period, periods.length ? periods : [period]);
+  };
+  const full = new Map<string, { figures: PeriodFigure[]; index: Map<string, number> }>();
+  const single = new Map<string, IndicatorProgress>();
+  const one = (indicator: Indicator, period: string): IndicatorProgress => {
+    const key = `${indicator.code}\u0000${period}`;
+    let p = single.get(key);
+    if (!p) single.set(key, (p = progress(indicator, period)));
+    return p;
+  };
+  return {
+    series(code: string, period: string): { indicator: Indicator; byPeriod: PeriodFigure[] } | undefined {
+      const indicator = indicatorsByCode.get(code);
+      if (!indicator) return undefined;
+      let s = full.get(code);
+      if (!s) {
+        const figures = progress(indicator, latest.get(code) ?? period).byPeriod;
+        full.set(code, (s = { figures, index: new Map(figures.map((f, i) => [f.period, i])) }));
+      }
+      const i = s.index.get(period);
+      // A period outside the series (before the project's start): computed on its own, as it always was.
+      return { indicator, byPeriod: i === undefined ? one(indicator, period).byPeriod : s.figures.slice(0, i + 1) };
+    },
+    actual(code: string, period: string): number | null {
+      const indicator = indicatorsByCode.get(code);
+      return indicator ? one(indicator, period).periodActual : null;
+    },
+  };
 }

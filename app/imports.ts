@@ -310,7 +310,8 @@ export async function discardQuarantinedRows(ctx: DbContext, ids: number[], by: 
 /** The open entries of `ids`; one that is not open, or not of a project in `scope`, is "not found". */
 async function openEntries(q: pg.PoolClient, ids: number[], scope?: ProjectScope): Promise<QuarantineEntry[]> {
   const entries = await listQuarantine(q, { ids, projects: scope && !scope.all ? scope.projects : undefined });
-  const missing = ids.filter((id) => !entries.some((e) => e.id === id));
+  const open = new Set(entries.map((e) => e.id));
+  const missing = ids.filter((id) => !open.has(id));
   if (missing.length) throw new RbmError('not_found', `no open quarantine entry ${missing.map((id) => `#${id}`).join(', ')} (see \`rbm import quarantine list\`)`);
   return entries;
 }

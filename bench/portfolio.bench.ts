@@ -3,12 +3,14 @@
  * portfolio: `npm run bench -- portfolio [--projects 1000]`. On an embedded PostgreSQL of its own
  * (fsync off) with the synthetic portfolio (demo/synth.ts) and a completed cycle per project (rows
  * only: closed cycles are read from the database, without Temporal). Goal: under 500 ms with 1,000
- * projects. The API's JSON list of projects is timed beside it.
+ * projects (the page shows PORTFOLIO_PAGE_SIZE projects at a time; the totals span all of them); the
+ * last page, a data-quality filter and a search are timed beside it, and the API's JSON list of projects.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { PORTFOLIO_PAGE_SIZE } from '../app/admin-views.js';
 import { createApiToken } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
 import { loadSynthPortfolio } from '../app/synth.js';
@@ -22,6 +24,8 @@ import { freePort } from '../runtime/ports.js';
 import { startHttpServer } from '../web/server.js';
 import { intOption } from './args.js';
 import type { Benchmark, Figure } from './run.js';
+
+const GOAL_MS = 500;
 
 const bench: Benchmark = {
   title: 'The web portfolio page over a large synthetic portfolio',
@@ -59,21 +63,32 @@ const bench: Benchmark = {
           return { ms: performance.now() - t, bytes: body.length, body };
         };
         const page = await get('/portfolio'); // warm-up (templates compiled, plans cached)
-        const shown = new Set(page.body.match(/SYN\d{4}/g) ?? []).size;
+        const shown = new Set([...page.body.matchAll(/data-project-row="(SYN\d{4})"/g)].map((m) => m[1])).size;
+        const lastPage = Math.max(1, Math.ceil(projects / PORTFOLIO_PAGE_SIZE));
+        const others = [`/portfolio?page=${lastPage}`, '/portfolio?flag=any&sort=issues', '/portfolio?q=SYN09'];
+        for (const url of others) await get(url); // warm-up
         const pageMs: number[] = [];
+        const otherMs: number[] = [];
         const apiMs: number[] = [];
         for (let i = 0; i < runs; i++) {
           pageMs.push((await get('/portfolio')).ms);
+          for (const url of others) otherMs.push((await get(url)).ms);
           apiMs.push((await get('/api/v1/projects')).ms);
         }
         const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+        const met = median(pageMs) < GOAL_MS;
+        process.stdout.write(
+          `  goal: GET /portfolio under ${GOAL_MS} ms with 1,000 projects; here ${projects} projects, median ${Math.round(median(pageMs))} ms, best ${Math.round(Math.min(...pageMs))} ms: ${met ? 'met' : 'NOT met'}\n`,
+        );
         const figures: Figure[] = [
           { name: 'portfolio: synthetic projects (10 indicators, 12 quarters)', value: projects, unit: 'projects' },
           { name: 'portfolio: loading them (not timed below)', value: loadSeconds, unit: 's' },
-          { name: `portfolio: GET /portfolio, median of ${runs} (goal < 500 at 1,000)`, value: median(pageMs), unit: 'ms' },
+          { name: `portfolio: GET /portfolio, median of ${runs} (goal < ${GOAL_MS} at 1,000)`, value: median(pageMs), unit: 'ms' },
           { name: 'portfolio: GET /portfolio, best', value: Math.min(...pageMs), unit: 'ms' },
+          { name: `portfolio: goal < ${GOAL_MS} ms met (1 yes, 0 no)`, value: met ? 1 : 0, unit: '' },
           { name: 'portfolio: page size', value: page.bytes / 1024, unit: 'KB' },
-          { name: 'portfolio: projects named on the page', value: shown, unit: 'projects' },
+          { name: 'portfolio: projects listed on the page', value: shown, unit: 'projects' },
+          { name: `portfolio: last page, filtered, searched: median of ${otherMs.length}`, value: median(otherMs), unit: 'ms' },
           { name: 'portfolio: GET /api/v1/projects, median', value: median(apiMs), unit: 'ms' },
         ];
         return figures;

@@ -3,7 +3,7 @@ import type { FrameworkNode, Indicator, Project, Result } from '../domain/result
 import { commonLinkProblem, libraryOf, type CommonIndicatorRef } from '../domain/common-indicators.js';
 import type { RuleOperator, ValidationRule } from '../domain/data-quality.js';
 import { RbmError } from '../domain/errors.js';
-import type { Queryable } from './pool.js';
+import type { Pool, Queryable } from './pool.js';
 
 export interface ProjectDefinition {
   project: Project;
@@ -227,4 +227,87 @@ export async function getProjectBundle(q: Queryable, projectCode: string): Promi
     frameworkNodes: nodes.rows.map((n) => ({ code: n.code, framework: n.framework, level: n.level, parentCode: n.parent_code, title: n.title, illustrative: n.illustrative })),
     validationRules: await readValidationRules(q, row.id),
   };
+}
+
+/**
+ * The bundles of many projects in six queries, whatever their number (the portfolio page reads a page
+ * of them at once): each equal to what getProjectBundle returns for that project. Unknown codes are
+ * left out of the map. A pool, not a client: the five reads after the first run in parallel, each on
+ * its own connection (parallel queries on one client are queued and deprecated by pg).
+ */
+export async function getProjectBundles(q: Pool, projectCodes: string[]): Promise<Map<string, ProjectBundle>> {
+  const out = new Map<string, ProjectBundle>();
+  const codes = [...new Set(projectCodes)];
+  if (!codes.length) return out;
+  const projects = await q.query(`SELECT * FROM projects WHERE code = ANY($1::text[]) ORDER BY code`, [codes]);
+  if (!projects.rows.length) return out;
+  const ids = projects.rows.map((r) => r.id as number);
+  const [donors, results, indicators, nodes, rules] = await Promise.all([
+    q.query<{ project_id: number; code: string; name: string }>(
+      `SELECT pd.project_id, d.code, d.name FROM project_donors pd JOIN donors d ON d.code = pd.donor_code
+        WHERE pd.project_id = ANY($1::int[]) ORDER BY pd.project_id, d.code`,
+      [ids],
+    ),
+    q.query(
+      `SELECT r.project_id, r.code, r.level, r.parent_code, r.statement,
+              coalesce((SELECT array_agg(c.node_code ORDER BY c.node_code) FROM result_contributions c WHERE c.result_id = r.id), '{}') AS contributes_to
+         FROM results r WHERE r.project_id = ANY($1::int[]) ORDER BY r.project_id, r.ordinal`,
+      [ids],
+    ),
+    q.query(
+      `SELECT i.*, r.code AS result_code,
+              coalesce((SELECT jsonb_object_agg(t.period, t.value) FROM indicator_targets t WHERE t.indicator_id = i.id), '{}') AS targets
+         FROM indicators i JOIN results r ON r.id = i.result_id
+        WHERE i.project_id = ANY($1::int[]) ORDER BY i.project_id, i.ordinal, i.code`,
+      [ids],
+    ),
+    // The nodes the project's results contribute to, and their parents (as getProjectBundle reads them).
+    q.query(
+      `WITH linked AS (
+         SELECT DISTINCT r.project_id, c.node_code FROM result_contributions c JOIN results r ON r.id = c.result_id
+          WHERE r.project_id = ANY($1::int[])
+       ), wanted AS (
+         SELECT project_id, node_code AS code FROM linked
+         UNION
+         SELECT l.project_id, n2.parent_code FROM linked l JOIN framework_nodes n2 ON n2.code = l.node_code WHERE n2.parent_code IS NOT NULL
+       )
+       SELECT w.project_id, n.* FROM wanted w JOIN framework_nodes n ON n.code = w.code ORDER BY w.project_id, n.code`,
+      [ids],
+    ),
+    q.query<{ project_id: number; code: string; left_codes: string[]; operator: RuleOperator; right_codes: string[]; description: string }>(
+      `SELECT project_id, code, left_codes, operator, right_codes, description FROM validation_rules
+        WHERE project_id = ANY($1::int[]) ORDER BY project_id, ordinal, code`,
+      [ids],
+    ),
+  ]);
+  const byProject = <T extends { project_id: number }>(rows: T[]) => {
+    const m = new Map<number, T[]>();
+    for (const r of rows) {
+      const list = m.get(r.project_id);
+      if (list) list.push(r);
+      else m.set(r.project_id, [r]);
+    }
+    return m;
+  };
+  const donorsOf = byProject(donors.rows);
+  const resultsOf = byProject(results.rows);
+  const indicatorsOf = byProject(indicators.rows);
+  const nodesOf = byProject(nodes.rows);
+  const rulesOf = byProject(rules.rows);
+  for (const row of projects.rows) {
+    const d = donorsOf.get(row.id) ?? [];
+    out.set(row.code, {
+      project: {
+        code: row.code, altCode: row.alt_code, title: row.title, donors: d.map((x) => x.code),
+        startDate: row.start_date, endDate: row.end_date, budget: row.budget, currency: row.currency, status: row.status,
+        coverage: row.coverage, locations: row.locations, programmaticArea: row.programmatic_area, illustrative: row.illustrative,
+      },
+      donorNames: d.map((x) => x.name),
+      results: (resultsOf.get(row.id) ?? []).map((r) => ({ code: r.code, level: r.level, parentCode: r.parent_code, statement: r.statement, contributesTo: r.contributes_to })),
+      indicators: (indicatorsOf.get(row.id) ?? []).map((r) => toIndicator(r, r.targets)),
+      frameworkNodes: (nodesOf.get(row.id) ?? []).map((n) => ({ code: n.code, framework: n.framework, level: n.level, parentCode: n.parent_code, title: n.title, illustrative: n.illustrative })),
+      validationRules: (rulesOf.get(row.id) ?? []).map((r) => ({ code: r.code, left: r.left_codes, operator: r.operator, right: r.right_codes, description: r.description })),
+    });
+  }
+  return out;
 }

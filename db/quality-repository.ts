@@ -15,14 +15,33 @@ export async function quarantineCountsByProject(q: Queryable): Promise<Map<strin
 
 /** A project's indicators (codes, in order) with no current value of any disaggregation for `period`. */
 export async function indicatorsWithoutValue(q: Queryable, projectCode: string, period: string): Promise<string[]> {
-  const { rows } = await q.query<{ code: string }>(
-    `SELECT i.code FROM indicators i JOIN projects p ON p.id = i.project_id
-      WHERE p.code = $1
-        AND NOT EXISTS (SELECT 1 FROM indicator_values v WHERE v.indicator_id = i.id AND v.period = $2 AND v.superseded_at IS NULL)
-      ORDER BY i.ordinal, i.code`,
-    [projectCode, period],
+  return (await indicatorsWithoutValueFor(q, [{ projectCode, period }])).get(projectCode) ?? [];
+}
+
+/**
+ * The same for many projects at once, each with its own period, in one query: per project code, its
+ * indicators (codes, in order) with no current value for that period. Projects missing nothing are absent.
+ */
+export async function indicatorsWithoutValueFor(q: Queryable, checks: Array<{ projectCode: string; period: string }>): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!checks.length) return out;
+  const { rows } = await q.query<{ project_code: string; code: string }>(
+    `SELECT p.code AS project_code, i.code
+       FROM unnest($1::text[], $2::text[]) AS x(project_code, period)
+       JOIN projects p ON p.code = x.project_code
+       JOIN indicators i ON i.project_id = p.id
+       -- One index probe per indicator (LIMIT 1 keeps it a probe: NOT EXISTS became a hash anti-join over every value).
+       LEFT JOIN LATERAL (SELECT 1 AS found FROM indicator_values v WHERE v.indicator_id = i.id AND v.period = x.period AND v.superseded_at IS NULL LIMIT 1) f ON true
+      WHERE f.found IS NULL
+      ORDER BY p.code, i.ordinal, i.code`,
+    [checks.map((c) => c.projectCode), checks.map((c) => c.period)],
   );
-  return rows.map((r) => r.code);
+  for (const r of rows) {
+    const list = out.get(r.project_code);
+    if (list) list.push(r.code);
+    else out.set(r.project_code, [r.code]);
+  }
+  return out;
 }
 
 export interface SourceRunFacts {

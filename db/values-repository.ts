@@ -118,9 +118,9 @@ export async function readValueProvenanceAsOf(q: Queryable, projectCode: string,
  * Every project's values as of `asOf`, reduced to what the mission roll-up needs (domain/rollup-values.ts
  * says what and why): total rows, and one row per indicator, period and dimension with the sums of that
  * dimension's rows. Aggregated in PostgreSQL, so that a million values come back as a few thousand rows.
- * Keyed by project code.
+ * Keyed by project code; `projectCodes` narrows the read to those projects (the portfolio page's).
  */
-export async function readRollupValuesAsOf(q: Queryable, asOf: string): Promise<Map<string, IndicatorValue[]>> {
+export async function readRollupValuesAsOf(q: Queryable, asOf: string, projectCodes?: string[]): Promise<Map<string, IndicatorValue[]>> {
   const dimension = `CASE WHEN v.sex <> '' THEN 'sex' WHEN v.age_group <> '' THEN 'age_group' WHEN v.population_type <> '' THEN 'population_type'
                           WHEN v.nationality <> '' THEN 'nationality' WHEN v.location <> '' THEN 'location' ELSE '' END`;
   const dimensionCount = CELL.slice(2).map((c) => `(v.${c} <> '')::int`).join(' + ');
@@ -130,12 +130,13 @@ export async function readRollupValuesAsOf(q: Queryable, asOf: string): Promise<
               sum(v.denominator) AS denominator, min(v.text_value) AS text_value
          FROM indicator_values v
         WHERE v.entered_at <= $1 AND (v.superseded_at IS NULL OR v.superseded_at > $1) AND ${dimensionCount} <= 1
+          ${projectCodes ? 'AND v.indicator_id = ANY((SELECT array_agg(i.id) FROM indicators i JOIN projects p ON p.id = i.project_id WHERE p.code = ANY($2::text[]))::int[])' : ''}
         GROUP BY 1, 2, 3
      )
      SELECT p.code AS project_code, i.code AS indicator_code, r.period, r.dimension, r.value, r.numerator, r.denominator, r.text_value
        FROM reduced r JOIN indicators i ON i.id = r.indicator_id JOIN projects p ON p.id = i.project_id
       ORDER BY p.code, i.code, r.period, r.dimension`,
-    [asOf],
+    projectCodes ? [asOf, projectCodes] : [asOf],
   );
   const byProject = new Map<string, IndicatorValue[]>();
   for (const r of rows) {

@@ -278,6 +278,74 @@ describe('a large file', () => {
   });
 });
 
+describe('a cell repeated many times', () => {
+  // A file that repeats one cell 20,000 times (a form exported with a stuck key) took minutes when the
+  // check paired every duplicate with every other (a correlated subquery run per duplicate row). Each
+  // row is still refused naming the cell's first rows; the good rows beside them are stored.
+  const REPEATS = 20_000;
+  let r: ImportReport;
+  let seconds: number;
+  let before: Record<string, unknown>;
+  beforeAll(async () => {
+    before = Object.fromEntries(await Promise.all(['2023-Q2', '2023-Q4'].map(async (q) => [q, await currentValue('LY10P0542', 'OC1.a', q)])));
+    const file = path.join(scratch, 'repeated-cell.csv');
+    const lines = ['project_code,indicator_code,period,value,comment'];
+    for (let i = 0; i < REPEATS; i++) lines.push(`LY10P0542,OC1.a,2023-Q2,${i % 3},stuck key`); // rows 2 to 20001
+    lines.push('LY10P0542,OC1.a,2023-Q3,4,the one good row'); // row 20002
+    lines.push('LY10P0542,OC1.a,2023-Q4,1,first of a pair', 'LY10P0542,OC1.a,2023-Q4,2,second of a pair'); // rows 20003, 20004
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const t0 = performance.now();
+    r = await run(file);
+    seconds = (performance.now() - t0) / 1000;
+  }, 120_000);
+  afterAll(async () => {
+    // Discarded (all 20,002 at once), so that the quarantine listings of the specs below stay short.
+    const ids = (await quarantineList({ pool }, { batchId: r.batchId! })).map((e) => e.id);
+    expect(await discardQuarantinedRows({ pool }, ids, 'me.officer')).toHaveLength(REPEATS + 2);
+  });
+
+  it('is checked in seconds, not minutes', () => {
+    expect(seconds).toBeLessThan(60);
+  });
+
+  it('refuses every repeat, each naming the first rows of the cell and how many more', async () => {
+    expect(r).toMatchObject({ refused: false, accepted: 1, rejected: REPEATS + 2, unchanged: 0 });
+    const many = `the same value (project, indicator, period and disaggregation) is given on rows 2, 3, 4, 5, 6, 7 and ${REPEATS - 6} more: keep one and resubmit it`;
+    // The first 1,000 problems are listed, in row order, each with the file, its row and no column (the whole row).
+    expect(r.errors).toHaveLength(1000);
+    expect(r.errors.map((e) => e.row)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 2));
+    expect(r.errors.every((e) => e.file === 'repeated-cell.csv' && e.column === null && e.message === many)).toBe(true);
+    // All of them are in the quarantine, one entry per row, with their own cells.
+    const { rows } = await pool.query(
+      `SELECT count(*) AS n, count(DISTINCT row_number) AS rows, min(row_number) AS first, max(row_number) AS last,
+              count(*) FILTER (WHERE reasons->0->>'message' = $2) AS named
+         FROM import_quarantine WHERE batch_id = $1 AND cells->>'period' = '2023-Q2'`,
+      [r.batchId, many],
+    );
+    expect(rows[0]).toEqual({ n: REPEATS, rows: REPEATS, first: 2, last: REPEATS + 1, named: REPEATS });
+    const last = (await quarantineList({ pool }, { batchId: r.batchId! })).find((e) => e.row === REPEATS + 1)!;
+    expect(last.cells).toMatchObject({ project_code: 'LY10P0542', indicator_code: 'OC1.a', period: '2023-Q2', value: String((REPEATS - 1) % 3), comment: 'stuck key' });
+  });
+
+  it('names both rows of a pair, and stores the good row beside the duplicates', async () => {
+    const pair = 'the same value (project, indicator, period and disaggregation) is given on rows 20003, 20004: keep one and resubmit it';
+    const entries = (await quarantineList({ pool }, { batchId: r.batchId! })).filter((e) => e.row > REPEATS + 1);
+    expect(entries.map((e) => [e.row, e.reasons])).toEqual([20003, 20004].map((row) => [row, [{ column: null, message: pair }]]));
+    expect(await currentValue('LY10P0542', 'OC1.a', '2023-Q3')).toMatchObject({ value: 4 });
+    // The repeated cells keep the values they had.
+    expect(await currentValue('LY10P0542', 'OC1.a', '2023-Q2')).toEqual(before['2023-Q2']);
+    expect(await currentValue('LY10P0542', 'OC1.a', '2023-Q4')).toEqual(before['2023-Q4']);
+  });
+
+  it('refuses duplicates among resubmitted quarantine entries by entry number', async () => {
+    const pair = (await quarantineList({ pool }, { batchId: r.batchId! })).filter((e) => e.row > REPEATS + 1);
+    const again = await resubmitQuarantined({ pool }, { ids: pair.map((e) => e.id), set: {}, by: 'me.officer' });
+    const message = `the same value (project, indicator, period and disaggregation) is given on quarantine entries #${pair[0]!.id}, #${pair[1]!.id}: keep one and resubmit it`;
+    expect(again).toMatchObject({ accepted: 0, rejected: 2 });
+    expect(again.errors).toEqual(pair.map((e) => ({ file: 'repeated-cell.csv', row: e.row, column: null, message })));
+  });
+});
+
 describe('rbm import (the command)', () => {
   const rbm = promisify(execFile);
   async function cli(args: string[]) {

@@ -8,8 +8,8 @@ import { authorize, hasRole, isAdmin, isDonor, isInternal, type Principal } from
 import type { AppContext } from '../app/context.js';
 import { cancelCycleAs, decideAs, resubmitAs, startCycleAs } from '../app/cycles.js';
 import { usersFor } from '../app/admin-views.js';
-import { groupByOutput, portfolioQuality, STALE_SOURCE_DAYS } from '../app/admin-views.js';
-import { artifactFor, cycleView, donorReports, inbox, portfolio } from '../app/web-views.js';
+import { LATEST_STATES, PORTFOLIO_FLAGS, PORTFOLIO_SORTS, portfolioPage, STALE_SOURCE_DAYS, type PortfolioPageView } from '../app/admin-views.js';
+import { artifactFor, cycleView, donorReports, inbox } from '../app/web-views.js';
 import { RbmError } from '../domain/errors.js';
 import { isOpen, reportCycleId } from '../domain/report-cycle.js';
 import { DEFAULT_TEMPLATE_ID, loadTemplates } from '../templates/registry.js';
@@ -76,6 +76,55 @@ const cycleIdOf = (params: unknown) => {
 const cycleUrl = (id: string) => `/cycles/${id.split('/').slice(1).map(encodeURIComponent).join('/')}`;
 
 
+// --- the portfolio's filters and pages ---------------------------------------------------------
+
+/** GET /portfolio's query: an unknown or malformed value is ignored (the page shows everything), never an error. */
+const portfolioQuery = z.object({
+  page: z.coerce.number().int().min(1).optional().catch(undefined),
+  q: z.string().max(200).optional().catch(undefined),
+  state: z.enum(LATEST_STATES).optional().catch(undefined),
+  donor: z.string().max(100).optional().catch(undefined),
+  flag: z.enum(PORTFOLIO_FLAGS).optional().catch(undefined),
+  sort: z.enum(PORTFOLIO_SORTS).optional().catch(undefined),
+});
+const FLAG_LABELS: Record<(typeof PORTFOLIO_FLAGS)[number], string> = {
+  any: 'Any data-quality issue', quarantine: 'Rejected rows in quarantine', missing: 'Missing data', stale: 'Stale sources',
+};
+const SORT_LABELS: Record<(typeof PORTFOLIO_SORTS)[number], string> = {
+  code: 'Project code', title: 'Title', issues: 'Most data-quality issues', latest: 'Latest cycle period',
+};
+
+/** The portfolio's URL with the current filters and the given changes (a filter change goes back to page 1). */
+function portfolioHref(q: PortfolioPageView['query'], changes: Partial<Record<'page' | 'state' | 'flag', string | number | null>>): string {
+  const params = new URLSearchParams();
+  if (q.search) params.set('q', q.search);
+  const state = 'state' in changes ? changes.state : q.state;
+  if (state) params.set('state', String(state));
+  if (q.donor) params.set('donor', q.donor);
+  const flag = 'flag' in changes ? changes.flag : q.flag;
+  if (flag) params.set('flag', String(flag));
+  if (q.sort !== 'code') params.set('sort', q.sort);
+  if (changes.page && changes.page !== 1) params.set('page', String(changes.page));
+  const s = params.toString();
+  return s ? `/portfolio?${s}` : '/portfolio';
+}
+
+/** Previous, first, a few around the current, last, next; "…" where pages are left out. */
+function pagerLinks(page: number, pageCount: number, href: (n: number) => string) {
+  const numbers = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pageCount])].filter((n) => n >= 1 && n <= pageCount).sort((a, b) => a - b);
+  const items: Array<{ label: string; href: string | null; current: boolean; gap: boolean }> = [];
+  numbers.forEach((n, i) => {
+    if (i > 0 && n - numbers[i - 1]! > 1) items.push({ label: '…', href: null, current: false, gap: true });
+    items.push({ label: String(n), href: n === page ? null : href(n), current: n === page, gap: false });
+  });
+  return {
+    page, pageCount,
+    prev: page > 1 ? href(page - 1) : null,
+    next: page < pageCount ? href(page + 1) : null,
+    items,
+  };
+}
+
 export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimit: { max: number; windowMs: number } }): void {
   const css = fs.readFileSync(path.join(STATIC_DIR, 'app.css'));
   app.get('/static/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(css));
@@ -96,14 +145,30 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
   // --- M&E officer: the portfolio -------------------------------------------------------------
   app.get('/portfolio', async (req, reply) => {
     const p = requirePrincipal(req);
-    const view = await portfolio(ctx(), p);
+    const query = portfolioQuery.parse(req.query ?? {});
+    const view = await portfolioPage(ctx(), p, {
+      page: query.page, search: query.q, state: query.state, donor: query.donor || undefined, flag: query.flag, sort: query.sort,
+    });
     const templates = loadTemplates().map((t) => ({ id: t.id, title: t.title, selected: t.id === DEFAULT_TEMPLATE_ID }));
-    const quality = await portfolioQuality(ctx(), p, view.projects.map((pr) => pr.code));
-    const byOutput = groupByOutput(quality, new Map(view.projects.map((pr) => [pr.code, pr.title])));
-    const projects = view.projects.map((pr) => ({ ...pr, quality: quality.get(pr.code) ?? null }));
+    const filtered = Boolean(view.query.search || view.query.state || view.query.donor || view.query.flag);
+    const href = (changes: Partial<Record<'page' | 'state' | 'flag', string | number | null>>) => portfolioHref(view.query, changes);
     return html(reply, renderPage('portfolio', layout(req, reply, 'Portfolio'), {
-      ...view, projects, byOutput, staleDays: STALE_SOURCE_DAYS, mayFixData: hasRole(p, 'admin', 'me_officer'), templates,
-      mayStartAny: view.projects.some((pr) => pr.mayStart),
+      ...view, staleDays: STALE_SOURCE_DAYS, mayFixData: hasRole(p, 'admin', 'me_officer'), templates,
+      mayStartAny: view.projects.some((pr) => pr.mayStart), filtered,
+      pager: view.pageCount > 1 ? pagerLinks(view.page, view.pageCount, (n) => href({ page: n })) : null,
+      options: {
+        states: LATEST_STATES.map((st) => ({ value: st, label: st === 'none' ? 'No cycle yet' : st, selected: st === view.query.state })),
+        donors: view.donors.map((d) => ({ value: d, selected: d === view.query.donor })),
+        flags: PORTFOLIO_FLAGS.map((f) => ({ value: f, label: FLAG_LABELS[f], selected: f === view.query.flag })),
+        sorts: PORTFOLIO_SORTS.map((o) => ({ value: o, label: SORT_LABELS[o], selected: o === view.query.sort })),
+      },
+      matchingText: view.matching.toLocaleString('en'),
+      totalsText: { projects: view.totals.projects.toLocaleString('en'), indicators: view.totals.indicators.toLocaleString('en') },
+      latestByState: view.totals.latestByState.map((g) => ({
+        ...g, text: g.projects.toLocaleString('en'), href: portfolioHref({ search: '', state: null, donor: null, flag: null, sort: 'code' }, { state: g.state }),
+      })),
+      flagHref: Object.fromEntries(PORTFOLIO_FLAGS.map((f) => [f, portfolioHref({ search: '', state: null, donor: null, flag: null, sort: 'issues' }, { flag: f })])),
+      byState: view.byState.map((g) => ({ ...g, open: isOpen(g.state), moreHref: portfolioHref({ search: '', state: null, donor: null, flag: null, sort: 'code' }, { state: g.state }) })),
     }));
   });
   app.post('/portfolio/cycles', async (req, reply) => {
