@@ -6,15 +6,20 @@
 import { Context } from '@temporalio/activity';
 import { PERIOD_KIND_OF, type Frequency } from '../domain/agreements.js';
 import { donorMayReceive } from '../domain/donor-access.js';
+import { composeDonorReportMail } from '../domain/notifications.js';
 import { parsePeriod } from '../domain/periods.js';
 import type { ArtifactRef } from '../domain/report-cycle.js';
 import { donorRecipients, listAgreements } from '../db/agreements-repository.js';
 import { digestRecipients, latestApprovedReports } from '../db/digests-repository.js';
 import { readArtifact } from '../db/cycles-repository.js';
-import { claimDelivery, failOpenDeliveries, markDelivery } from '../db/deliveries-repository.js';
+import { claimDelivery, failOpenDeliveries, lastVersionSentTo, markDelivery } from '../db/deliveries-repository.js';
 import type { Pool } from '../db/pool.js';
 import { getProjectBundle } from '../db/portfolio-repository.js';
 import type { Mailer } from './mailer.js';
+import { deliveryAttemptsTotal } from '../runtime/metrics.js';
+
+/** rbm_delivery_attempts_total: every attempt for a recipient, whatever it came to (sent and failed: sendClaimed). */
+const counted = (channel: 'email' | 'digest', outcome: string) => deliveryAttemptsTotal.inc({ channel, outcome });
 
 /**
  * Runs `fn` heartbeating every 5 s when it is an activity (the workflow's heartbeat timeout then
@@ -58,17 +63,19 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
         const key = `${input.cycleId}:v${input.version}:email:${r.email}`;
         if (!mailer) {
           outcomes.push({ donorCode: r.donorCode, email: r.email, state: 'not_configured' });
+          counted('email', 'not_configured');
           continue;
         }
         const claim = await claimDelivery(pool, { idempotencyKey: key, cycleId: input.cycleId, version: input.version, channel: 'email', recipient: r.email, donorCode: r.donorCode });
         if (claim !== 'send') {
           outcomes.push({ donorCode: r.donorCode, email: r.email, state: claim === 'sent' ? 'already_sent' : 'unconfirmed' });
+          counted('email', claim === 'sent' ? 'already_sent' : 'unconfirmed');
           continue;
         }
         // The recipient's agreement for this project and template decides the files (the Excel only if it asks for it).
         const agreement = { donorCode: r.donorCode, projectCode: input.projectCode, templateId: input.templateId, sendExcel: r.sendExcel };
         const files = input.artifacts.filter((a) => donorMayReceive({ donorCodes: [r.donorCode], fundedProjects: [input.projectCode] }, [agreement], { projectCode: input.projectCode, templateId: input.templateId, format: a.format }));
-        await sendReportMail({ pool, mailer, publicUrl }, { idempotencyKey: key, projectTitle: project.title, projectCode: project.code, period: input.period, version: input.version, to: r, files });
+        await sendReportMail({ pool, mailer, publicUrl }, { idempotencyKey: key, cycleId: input.cycleId, projectTitle: project.title, projectCode: project.code, period: input.period, version: input.version, to: r, files });
         outcomes.push({ donorCode: r.donorCode, email: r.email, state: 'sent' });
       }
       return outcomes;
@@ -86,17 +93,19 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
       for (const to of await digestRecipients(pool, input.donorCode)) {
         if (!mailer) {
           outcomes.push({ email: to.email, state: 'not_configured', reports: reports.length });
+          counted('digest', 'not_configured');
           continue;
         }
         const key = `digest/${input.donorCode}/${input.month}:email:${to.email}`;
         const claim = await claimDelivery(pool, { idempotencyKey: key, cycleId: null, version: 0, channel: 'digest', recipient: to.email, donorCode: input.donorCode });
         if (claim !== 'send') {
           outcomes.push({ email: to.email, state: claim === 'sent' ? 'already_sent' : 'unconfirmed', reports: reports.length });
+          counted('digest', claim === 'sent' ? 'already_sent' : 'unconfirmed');
           continue;
         }
         const attachments = await loadAttachments(pool, reports.map((r) => r.pdf));
         const base = publicUrl.replace(/\/$/, '');
-        await sendClaimed(pool, mailer, key, {
+        await sendClaimed(pool, mailer, key, 'digest', {
           to: `${to.name} <${to.email}>`,
           subject: `IOM Libya: your monthly digest of approved reports (${input.month})`,
           text: [
@@ -141,24 +150,15 @@ async function digestReports(pool: Pool, donorCode: string) {
 /** Sends one donor mail for a claimed delivery and records the outcome ('sent', or 'failed' and rethrown). */
 export async function sendReportMail(
   deps: { pool: Pool; mailer: Mailer; publicUrl: string },
-  m: { idempotencyKey: string; projectTitle: string; projectCode: string; period: string; version: number; to: { name: string; email: string }; files: ArtifactRef[] },
+  m: { idempotencyKey: string; cycleId: string; projectTitle: string; projectCode: string; period: string; version: number; to: { name: string; email: string }; files: ArtifactRef[] },
 ): Promise<void> {
   const attachments = await loadAttachments(deps.pool, m.files);
+  const replacesVersion = await lastVersionSentTo(deps.pool, m.cycleId, m.to.email, m.version);
   const base = deps.publicUrl.replace(/\/$/, '');
   const links = m.files.map((f) => `${base}/donor/reports/${f.id}`);
-  await sendClaimed(deps.pool, deps.mailer, m.idempotencyKey, {
+  await sendClaimed(deps.pool, deps.mailer, m.idempotencyKey, 'email', {
     to: `${m.to.name} <${m.to.email}>`,
-    subject: `${m.projectTitle} (${m.projectCode}): report for ${m.period}`,
-    text: [
-      `Dear ${m.to.name},`,
-      '',
-      `Please find attached the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}, version ${m.version}.`,
-      '',
-      `You can also download it from the donor portal: ${links.join('  ')}`,
-      '',
-      'With kind regards,',
-      'IOM Libya — Monitoring and Evaluation',
-    ].join('\n'),
+    ...composeDonorReportMail({ projectTitle: m.projectTitle, projectCode: m.projectCode, period: m.period, version: m.version, replacesVersion, recipientName: m.to.name, links }),
     attachments,
   }, { files: m.files.map((f) => ({ id: f.id, filename: f.filename, sha256: f.sha256 })), links });
 }
@@ -178,12 +178,16 @@ async function loadAttachments(pool: Pool, files: ArtifactRef[]): Promise<Array<
  * Sends a mail whose delivery was claimed ('sending') and records the outcome: 'sent' with `detail`,
  * or 'failed' and rethrown (Temporal retries with backoff; the claim lets a failed delivery be tried again).
  */
-async function sendClaimed(pool: Pool, mailer: Mailer, idempotencyKey: string, mail: Parameters<Mailer['send']>[0], detail: Record<string, unknown>): Promise<void> {
+async function sendClaimed(
+  pool: Pool, mailer: Mailer, idempotencyKey: string, channel: 'email' | 'digest', mail: Parameters<Mailer['send']>[0], detail: Record<string, unknown>,
+): Promise<void> {
   try {
     await mailer.send(mail);
   } catch (e) {
+    counted(channel, 'failed');
     await markDelivery(pool, idempotencyKey, 'failed', {}, (e as Error).message);
     throw e;
   }
+  counted(channel, 'sent');
   await markDelivery(pool, idempotencyKey, 'sent', detail);
 }

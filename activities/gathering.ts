@@ -19,6 +19,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { onlyProjects } from '../app/data-scope.js';
 import { importFile, type ImportReport } from '../app/imports.js';
+import { gatherRunsTotal } from '../runtime/metrics.js';
 import { isRbmError } from '../domain/errors.js';
 import { dropStaged, readStaged, stageRows } from '../db/gather-staging-repository.js';
 import type { Pool } from '../db/pool.js';
@@ -202,7 +203,9 @@ export function createGatheringActivities({ pool, sourcesFile, secretEnv, settle
       logId: number; sourceId: string; counts: GatherCounts; error: string | null; watermark: Watermark | null; detail: Record<string, unknown>;
       stagedPath?: string | null; stagingId?: number | null;
     }): Promise<void> {
-      await finishGatherRun(pool, { id: r.logId, sourceId: r.sourceId, counts: r.counts, error: r.error, watermark: r.watermark, detail: r.detail });
+      const closed = await finishGatherRun(pool, { id: r.logId, sourceId: r.sourceId, counts: r.counts, error: r.error, watermark: r.watermark, detail: r.detail });
+      // Counted once per run: a retry of this activity finds the row closed already.
+      if (closed) gatherRunsTotal.inc({ source: r.sourceId, outcome: r.error ? 'failed' : 'succeeded' });
       // The staged rows are of no use once the run ends (a failed run's next run fetches again).
       if (r.stagingId) await dropStaged(pool, r.stagingId);
       if (r.stagedPath && !r.error) await fs.rm(r.stagedPath, { force: true });

@@ -25,6 +25,7 @@ import { renderReportWorkbook } from '../render/excel/render-workbook.js';
 import { renderPdfOffThread } from '../render/pdf/pool.js';
 import { applyNarrativePartials } from '../templates/narrative.js';
 import { getTemplate, type TemplateManifest } from '../templates/registry.js';
+import { reportRenderSeconds, timed } from '../runtime/metrics.js';
 
 /** The project code of a mission-scope report (file names, cycle ids). */
 export const MISSION_PROJECT_CODE = 'MISSION';
@@ -137,10 +138,13 @@ export function missionModel(template: Pick<TemplateManifest, 'id' | 'title' | '
 
 export async function buildReportFiles(q: Queryable, r: ReportRequest): Promise<ReportFiles> {
   const template = getTemplate(r.templateId);
+  // Each file's render time (rbm_report_render_duration_seconds), in the process that renders it: the
+  // render worker for cycles, the web or CLI process for a preview. The two run at once, each timed alone.
+  const time = <T>(format: 'xlsx' | 'pdf', fn: () => Promise<T>) => timed(reportRenderSeconds, { format, stage: r.stage, scope: template.scope }, fn);
   if (template.scope === 'mission') {
     const req = { ...r, projectCode: MISSION_PROJECT_CODE };
     const model = await buildMissionModelFromDb(q, req, template);
-    const [xlsx, pdf] = await Promise.all([renderMissionWorkbook(model), renderPdfOffThread({ kind: 'mission', model })]);
+    const [xlsx, pdf] = await Promise.all([time('xlsx', () => renderMissionWorkbook(model)), time('pdf', () => renderPdfOffThread({ kind: 'mission', model }))]);
     return {
       model,
       files: [
@@ -151,7 +155,7 @@ export async function buildReportFiles(q: Queryable, r: ReportRequest): Promise<
   }
   const model = await buildReportModelFromDb(q, r, template);
   // The PDF is laid out in a worker thread while this thread writes the workbook.
-  const [xlsx, pdf] = await Promise.all([renderReportWorkbook(model), renderPdfOffThread({ kind: 'report', model })]);
+  const [xlsx, pdf] = await Promise.all([time('xlsx', () => renderReportWorkbook(model)), time('pdf', () => renderPdfOffThread({ kind: 'report', model }))]);
   return {
     model,
     files: [

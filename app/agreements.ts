@@ -126,7 +126,7 @@ export async function retryDelivery(ctx: AppContext, id: number, smtpUrl: string
   try {
     await sendReportMail(
       { pool: ctx.pool, mailer, publicUrl: ctx.config.publicUrl },
-      { idempotencyKey, projectTitle: project.title, projectCode: project.code, period: cycle.period, version: original.version, to: { name: original.recipient, email: original.recipient }, files },
+      { idempotencyKey, cycleId, projectTitle: project.title, projectCode: project.code, period: cycle.period, version: original.version, to: { name: original.recipient, email: original.recipient }, files },
     );
   } finally {
     mailer.close();

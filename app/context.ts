@@ -18,7 +18,7 @@ export interface AppContext {
 export async function openAppContext(config: Config, endpoints: ServiceEndpoints, log: Logger): Promise<AppContext> {
   // Payloads are encrypted with RBM Flow's key; mTLS when configured (runtime/temporal-security.ts).
   const { payloadKeys, tls } = temporalSecurity(config);
-  const pool = createPool(endpoints.databaseUrl);
+  const pool = createPool(endpoints.databaseUrl, config.dbPoolMax);
   const connection = await Connection.connect({ address: endpoints.temporalAddress, tls, connectTimeout: '5 seconds' }).catch(async (e) => {
     await pool.end();
     throw e;
@@ -38,6 +38,6 @@ export async function openAppContext(config: Config, endpoints: ServiceEndpoints
 
 /** For commands that only read the database (no Temporal needed). */
 export function openDatabaseContext(config: Config, databaseUrl: string, log: Logger): Pick<AppContext, 'config' | 'log' | 'pool'> & { close(): Promise<void> } {
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, config.dbPoolMax);
   return { config, log, pool, close: () => pool.end() };
 }

@@ -14,6 +14,8 @@ import {
   type ResubmitInput,
 } from '../domain/report-cycle.js';
 import { getCycle, listCycleEvents, listCycles, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
+import { listProjects } from '../db/portfolio-repository.js';
+import { parsePeriod, periodWithin } from '../domain/periods.js';
 import { planCycle, type StartCycleCommand } from './cycle-plan.js';
 import { cancelUpdate, decideUpdate, reportCycleWorkflow, resubmitUpdate, statusQuery } from '../workflows/report-cycle.js';
 import { authorize, can, type Action, type Principal } from './auth.js';
@@ -40,6 +42,62 @@ export async function startCycle(ctx: AppContext, cmd: StartCycleCommand): Promi
   });
   const status = await cycleStatus(ctx, handle.workflowId);
   return { cycleId: plan.cycleId, started: !plan.existed, state: status.state };
+}
+
+export interface PortfolioCycleStart {
+  projectCode: string;
+  cycleId?: string;
+  /** true: started now; false: it existed (running: joined; finished: left as it is). */
+  started: boolean;
+  state?: CycleState;
+  /** Why this project's cycle could not be started (the others go on). */
+  error?: string;
+}
+
+/** At most this many starts in flight: a portfolio's start must not open hundreds of calls at once. */
+export const PORTFOLIO_START_CONCURRENCY = 8;
+
+/**
+ * Starts the period's cycle of every active project whose dates cover the period (or of `projects`),
+ * at most `concurrency` starts at a time. Each start waits for its workflow's first answer; the
+ * rendering that follows is bounded by the render task queue. A project that fails is reported with
+ * its reason and the others go on. `mayStart` filters the projects (the caller's permissions).
+ */
+export async function startPortfolioCycles(
+  ctx: AppContext,
+  cmd: Omit<StartCycleCommand, 'projectCode'> & { projects?: string[]; concurrency?: number; mayStart?: (projectCode: string) => boolean },
+): Promise<PortfolioCycleStart[]> {
+  const period = parsePeriod(cmd.period);
+  const wanted = cmd.projects ? new Set(cmd.projects) : undefined;
+  const all = await listProjects(ctx.pool);
+  if (wanted) {
+    const unknown = [...wanted].filter((code) => !all.some((p) => p.code === code));
+    if (unknown.length) throw new RbmError('not_found', `no project ${unknown.join(', ')}`);
+  }
+  const codes = all
+    .filter((p) => (wanted ? wanted.has(p.code) : p.status === 'active' && periodWithin(period, p.startDate, p.endDate)))
+    .filter((p) => cmd.mayStart?.(p.code) ?? true)
+    .map((p) => p.code);
+  const { projects: _projects, concurrency = PORTFOLIO_START_CONCURRENCY, mayStart: _mayStart, ...command } = cmd;
+  const results: PortfolioCycleStart[] = [];
+  const queue = [...codes];
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), queue.length) }, async () => {
+    for (let projectCode = queue.shift(); projectCode; projectCode = queue.shift()) {
+      try {
+        results.push({ projectCode, ...(await startCycle(ctx, { ...command, projectCode })) });
+      } catch (e) {
+        if (!(e instanceof RbmError)) ctx.log.warn({ err: e, projectCode }, 'starting a cycle of the portfolio failed');
+        results.push({ projectCode, started: false, error: (e as Error).message });
+      }
+    }
+  }));
+  return results.sort((a, b) => a.projectCode.localeCompare(b.projectCode));
+}
+
+/** The portfolio's start as a user: only the projects the principal may start a cycle of. */
+export async function startPortfolioCyclesAs(ctx: AppContext, p: Principal, cmd: Omit<Parameters<typeof startPortfolioCycles>[1], 'startedBy' | 'mayStart'>): Promise<PortfolioCycleStart[]> {
+  if (cmd.projects) for (const code of cmd.projects) authorize(p, 'start_cycle', code);
+  return startPortfolioCycles(ctx, { ...cmd, startedBy: p.userId, mayStart: (code) => can(p, 'start_cycle', code) });
 }
 
 /**

@@ -7,10 +7,10 @@ import { parsePayloadKeys } from '../config/config.js';
 import { createLogger } from '../runtime/logger.js';
 import { startWorker } from '../worker/worker.js';
 
-const o = JSON.parse(process.env.BENCH_WORKER ?? '{}') as { databaseUrl: string; temporalAddress: string; taskQueue: string; smtpUrl: string; publicUrl: string; outDir: string };
+const o = JSON.parse(process.env.BENCH_WORKER ?? '{}') as { databaseUrl: string; temporalAddress: string; taskQueue: string; smtpUrl: string; publicUrl: string; outDir: string; renderConcurrency?: number };
 const worker = await startWorker({
   databaseUrl: o.databaseUrl, temporalAddress: o.temporalAddress, namespace: 'default', payloadKeys: parsePayloadKeys(process.env.BENCH_PAYLOAD_KEYS ?? ''),
-  taskQueue: o.taskQueue, renderTaskQueue: `${o.taskQueue}-render`, outDir: o.outDir, log: createLogger('warn', 'bench-worker'), smtpUrl: o.smtpUrl, publicUrl: o.publicUrl,
+  taskQueue: o.taskQueue, renderTaskQueue: `${o.taskQueue}-render`, renderConcurrency: o.renderConcurrency, outDir: o.outDir, log: createLogger('warn', 'bench-worker'), smtpUrl: o.smtpUrl, publicUrl: o.publicUrl,
 });
 process.once('SIGTERM', () => void worker.shutdown());
 process.stdout.write('ready\n');

@@ -5,9 +5,11 @@
  * and M `rbm web` processes, each with its own folders. `rbm cluster` runs it in the foreground; the
  * topology specs (test/topology/) start it, inject faults through the handle, and stop it.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT, type Config } from '../config/config.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../runtime/embedded-postgres.js';
 import type { Logger } from '../runtime/logger.js';
@@ -23,7 +25,10 @@ import {
   startTemporalServer,
   temporalServerPorts,
   type TemporalServerHandle,
+  type TemporalServerTls,
 } from './temporal-server.js';
+
+const GENERATE_CERTS_SCRIPT = path.join(PROJECT_ROOT, 'deploy', 'generate-certs.sh');
 
 export interface ClusterOptions {
   /** Everything of the cluster lives here: postgres/, temporal/, mailpit/, worker-1/, web-1/... */
@@ -32,12 +37,18 @@ export interface ClusterOptions {
   web: number;
   config: Config;
   log: Logger;
-  /** Fixed ports: PostgreSQL base, Temporal frontend base+1, SMTP base+2, mail UI base+3, web base+10+i. Default: free ports. */
+  /** Fixed ports: PostgreSQL base, Temporal frontend base+1, SMTP base+2, mail UI base+3, web base+10+i, metrics of workers base+40+i and of web base+60+i. Default: free ports. */
   basePort?: number;
   /** Extra environment for every RBM Flow process (e.g. shorter retry budgets in the specs). */
   processEnv?: Record<string, string>;
   /** Called with one line per step as the cluster comes up. */
   progress?: (line: string) => void;
+  /**
+   * mTLS to the Temporal server as docker-compose.yml runs it: deploy/generate-certs.sh makes a CA and
+   * the certificates into DIR/secrets (kept across runs); the server requires a client certificate of
+   * that CA; the RBM Flow processes present rbm.pem, the cluster's own calls ops.pem.
+   */
+  tls?: boolean;
 }
 
 export interface Cluster {
@@ -47,7 +58,9 @@ export interface Cluster {
   smtpUrl: string;
   mailUiUrl: string | null;
   namespace: string;
-  /** The environment of every RBM Flow process (endpoints, payload key file). */
+  /** The certificates when the cluster runs with mTLS (`tls`), else null. */
+  tls: (TemporalServerTls & { rbmCertFile: string; rbmKeyFile: string }) | null;
+  /** The environment of every RBM Flow process (endpoints, payload key file, TLS files). */
   env: Record<string, string>;
   workers: RbmProcess[];
   webs: RbmProcess[];
@@ -83,11 +96,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const login = postgresLogin(databaseUrl);
     say(await setupTemporalSchema({ sqlTool: tools.sqlTool, postgres: login, log: o.log }));
 
+    const tls = o.tls ? await clusterCertificates(path.join(dir, 'secrets')) : null;
     const namespace = o.config.temporalNamespace;
     const ports = await temporalServerPorts(o.basePort ? o.basePort + 1 : undefined);
-    const temporal = await startTemporalServer({ binary: tools.server, postgres: login, ports, namespace, logFile: path.join(dir, 'temporal', 'server.log'), log: o.log });
+    const temporal = await startTemporalServer({ binary: tools.server, postgres: login, ports, namespace, logFile: path.join(dir, 'temporal', 'server.log'), log: o.log, tls: tls ?? undefined });
     stops.push(() => temporal.stop());
-    say(`Temporal server ${temporal.address} (namespace ${namespace}; log ${path.join(dir, 'temporal', 'server.log')})`);
+    say(`Temporal server ${temporal.address} (namespace ${namespace}${tls ? `; mTLS, certificates in ${path.dirname(tls.caFile)}` : ''}; log ${path.join(dir, 'temporal', 'server.log')})`);
 
     let smtpUrl = o.config.smtpUrl;
     let mailUiUrl: string | null = null;
@@ -134,6 +148,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       RBM_TOOLS_DIR: o.config.toolsDir,
       RBM_TASK_QUEUE: o.config.taskQueue,
       RBM_RENDER_TASK_QUEUE: o.config.renderTaskQueue,
+      ...(tls ? { TEMPORAL_TLS_CA: tls.caFile, TEMPORAL_TLS_CERT: tls.rbmCertFile, TEMPORAL_TLS_KEY: tls.rbmKeyFile, TEMPORAL_TLS_SERVER_NAME: tls.serverName } : {}),
       ...keyEnv,
       ...(o.processEnv ?? {}),
     };
@@ -143,10 +158,15 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const webPorts: number[] = [];
     for (let i = 0; i < o.web; i++) webPorts.push(o.basePort ? o.basePort + 10 + i : await freePort());
     const publicUrl = webPorts.length ? `http://127.0.0.1:${webPorts[0]}` : undefined;
+    // Each process's Prometheus /metrics on loopback (workers base+40.., web base+60..): what deploy/prometheus scrapes.
+    const workerMetrics: number[] = [];
+    for (let i = 0; i < o.workers; i++) workerMetrics.push(await port(40 + i));
+    const webMetrics: number[] = [];
+    for (let i = 0; i < o.web; i++) webMetrics.push(await port(60 + i));
     const workers = Array.from({ length: o.workers }, (_, i) =>
-      rbmProcess({ name: `worker-${i + 1}`, role: 'worker', home: path.join(dir, `worker-${i + 1}`), env: { ...env, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) } }),
+      rbmProcess({ name: `worker-${i + 1}`, role: 'worker', home: path.join(dir, `worker-${i + 1}`), env: { ...env, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) }, metricsPort: workerMetrics[i] }),
     );
-    const webs = webPorts.map((p, i) => rbmProcess({ name: `web-${i + 1}`, role: 'web', home: path.join(dir, `web-${i + 1}`), env, port: p }));
+    const webs = webPorts.map((p, i) => rbmProcess({ name: `web-${i + 1}`, role: 'web', home: path.join(dir, `web-${i + 1}`), env, port: p, metricsPort: webMetrics[i] }));
     stops.push(async () => {
       await Promise.all([...webs, ...workers].map((p) => p.stop()));
     });
@@ -154,7 +174,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     say(`${workers.length} worker(s) and ${webs.length} web process(es) up in ${Math.round((Date.now() - started) / 1000)} s`);
 
     const cluster: Cluster = {
-      dir, databaseUrl, temporalAddress: temporal.address, smtpUrl, mailUiUrl, namespace, env, workers, webs, temporal,
+      dir, databaseUrl, temporalAddress: temporal.address, smtpUrl, mailUiUrl, namespace, tls, env, workers, webs, temporal,
       postgres: {
         stop: () => pg.stop(),
         restart: async () => {
@@ -165,10 +185,10 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       mail,
       describe: () => [
         `PostgreSQL      ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (databases rbm, temporal, temporal_visibility)`,
-        `Temporal        ${temporal.address} (namespace ${namespace}; server log ${path.join(dir, 'temporal', 'server.log')})`,
+        `Temporal        ${temporal.address} (namespace ${namespace}${tls ? `; mTLS: CA ${tls.caFile}, client certificate ${tls.clientCertFile}, server name ${tls.serverName}` : ''}; server log ${path.join(dir, 'temporal', 'server.log')})`,
         `SMTP            ${smtpUrl}${mailUiUrl ? ` (Mailpit inbox ${mailUiUrl})` : ''}`,
-        ...workers.map((w) => `${w.spec.name.padEnd(15)} pid ${w.pid()} (log ${w.logFile})`),
-        ...webs.map((w) => `${w.spec.name.padEnd(15)} ${w.url}/ (readiness ${w.url}/readyz; pid ${w.pid()}; log ${w.logFile})`),
+        ...workers.map((w) => `${w.spec.name.padEnd(15)} pid ${w.pid()} (metrics ${w.metricsUrl}; log ${w.logFile})`),
+        ...webs.map((w) => `${w.spec.name.padEnd(15)} ${w.url}/ (readiness ${w.url}/readyz; metrics ${w.metricsUrl}; pid ${w.pid()}; log ${w.logFile})`),
       ],
       stop: stopAll,
     };
@@ -177,4 +197,19 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     await stopAll();
     throw e;
   }
+}
+
+/** The certificates of deploy/generate-certs.sh in `secrets` (made once; the script keeps the CA on a re-run). */
+async function clusterCertificates(secrets: string): Promise<TemporalServerTls & { rbmCertFile: string; rbmKeyFile: string }> {
+  const file = (name: string) => path.join(secrets, name);
+  if (!fs.existsSync(file('ca.pem')) || !fs.existsSync(file('rbm.pem'))) {
+    await promisify(execFile)('bash', [GENERATE_CERTS_SCRIPT, secrets]).catch((e: Error & { stderr?: string }) => {
+      throw new Error(`deploy/generate-certs.sh ${secrets} failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-5).join('\n')}`);
+    });
+  }
+  return {
+    caFile: file('ca.pem'), serverCertFile: file('server.pem'), serverKeyFile: file('server.key'),
+    clientCertFile: file('ops.pem'), clientKeyFile: file('ops.key'), rbmCertFile: file('rbm.pem'), rbmKeyFile: file('rbm.key'),
+    serverName: 'temporal',
+  };
 }

@@ -19,11 +19,15 @@ export interface RbmProcessSpec {
   env: Record<string, string>;
   /** web: the HTTP port. */
   port?: number;
+  /** Prometheus GET /metrics on 127.0.0.1 at this port (RBM_METRICS_ADDRESS); undefined: none. */
+  metricsPort?: number;
 }
 
 export interface RbmProcess {
   spec: RbmProcessSpec;
   url: string | undefined;
+  /** http://127.0.0.1:PORT/metrics when the process serves metrics. */
+  metricsUrl: string | undefined;
   logFile: string;
   pid(): number | undefined;
   running(): boolean;
@@ -57,6 +61,7 @@ export function rbmProcess(spec: RbmProcessSpec): RbmProcess {
   return {
     spec,
     url: spec.port ? `http://127.0.0.1:${spec.port}` : undefined,
+    metricsUrl: spec.metricsPort ? `http://127.0.0.1:${spec.metricsPort}/metrics` : undefined,
     logFile,
     pid: () => child?.pid,
     running: alive,
@@ -73,6 +78,7 @@ export function rbmProcess(spec: RbmProcessSpec): RbmProcess {
         TMPDIR: dirs.tmp,
         RBM_LOG_LEVEL: spec.env.RBM_LOG_LEVEL ?? 'info',
         ...(spec.port ? { PORT: String(spec.port), HOST: '127.0.0.1' } : {}),
+        ...(spec.metricsPort ? { RBM_METRICS_ADDRESS: `127.0.0.1:${spec.metricsPort}` } : {}),
       };
       for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
       const log = fs.createWriteStream(logFile, { flags: 'a' });

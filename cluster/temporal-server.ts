@@ -8,7 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import { RbmError } from '../domain/errors.js';
@@ -112,9 +112,54 @@ export interface TemporalServerHandle {
   stop(): Promise<void>;
 }
 
-/** The environment production.yaml is rendered from (the same names as the temporalio/server image). */
-export function temporalServerEnv(postgres: PostgresLogin, ports: TemporalServerPorts): Record<string, string> {
+/**
+ * mTLS between every client and the frontend, and between the server's own services, as
+ * docker-compose.yml sets it up: certificates of deploy/generate-certs.sh (one private CA).
+ */
+export interface TemporalServerTls {
+  caFile: string;
+  /** The server's certificate and key (frontend and internode; SAN temporal, localhost, 127.0.0.1). */
+  serverCertFile: string;
+  serverKeyFile: string;
+  /** A client certificate of the CA for the cluster's own calls (readiness, namespace): the ops one. */
+  clientCertFile: string;
+  clientKeyFile: string;
+  /** The name the certificates are checked against (compose's service name). */
+  serverName: string;
+}
+
+/** The mTLS settings of deploy/temporal/config/production.yaml, with the values docker-compose.yml gives them. */
+export function temporalServerTlsEnv(tls: TemporalServerTls): Record<string, string> {
   return {
+    TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+    TEMPORAL_TLS_SERVER_CA_CERT: tls.caFile,
+    TEMPORAL_TLS_SERVER_CERT: tls.serverCertFile,
+    TEMPORAL_TLS_SERVER_KEY: tls.serverKeyFile,
+    TEMPORAL_TLS_FRONTEND_CERT: tls.serverCertFile,
+    TEMPORAL_TLS_FRONTEND_KEY: tls.serverKeyFile,
+    TEMPORAL_TLS_CLIENT1_CA_CERT: tls.caFile,
+    TEMPORAL_TLS_CLIENT2_CA_CERT: tls.caFile,
+    TEMPORAL_TLS_INTERNODE_SERVER_NAME: tls.serverName,
+    TEMPORAL_TLS_FRONTEND_SERVER_NAME: tls.serverName,
+    TEMPORAL_TLS_INTERNODE_DISABLE_HOST_VERIFICATION: 'false',
+    TEMPORAL_TLS_FRONTEND_DISABLE_HOST_VERIFICATION: 'false',
+  };
+}
+
+/** The SDK's client side of that mTLS, for the cluster's own connections. */
+export function temporalClientTls(tls: TemporalServerTls | undefined): TLSConfig | undefined {
+  if (!tls) return undefined;
+  return {
+    serverNameOverride: tls.serverName,
+    serverRootCACertificate: fs.readFileSync(tls.caFile),
+    clientCertPair: { crt: fs.readFileSync(tls.clientCertFile), key: fs.readFileSync(tls.clientKeyFile) },
+  };
+}
+
+/** The environment production.yaml is rendered from (the same names as the temporalio/server image). */
+export function temporalServerEnv(postgres: PostgresLogin, ports: TemporalServerPorts, tls?: TemporalServerTls): Record<string, string> {
+  return {
+    ...(tls ? temporalServerTlsEnv(tls) : {}),
     POSTGRES_SEEDS: postgres.host,
     DB_PORT: String(postgres.port),
     POSTGRES_USER: postgres.user,
@@ -143,9 +188,12 @@ export async function startTemporalServer(opts: {
   logFile: string;
   log: Logger;
   startTimeoutMs?: number;
+  /** mTLS as in docker-compose.yml (`rbm cluster --tls`); plain TCP on 127.0.0.1 without it. */
+  tls?: TemporalServerTls;
 }): Promise<TemporalServerHandle> {
   const address = `127.0.0.1:${opts.ports.frontend}`;
-  const env = { ...process.env, ...temporalServerEnv(opts.postgres, opts.ports) };
+  const env = { ...process.env, ...temporalServerEnv(opts.postgres, opts.ports, opts.tls) };
+  const clientTls = temporalClientTls(opts.tls);
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -162,10 +210,10 @@ export async function startTemporalServer(opts: {
     process.once('exit', killOnExit);
     const started = Date.now();
     await Promise.race([
-      waitForFrontend(address, opts.startTimeoutMs ?? 90_000),
+      waitForFrontend(address, opts.startTimeoutMs ?? 90_000, clientTls),
       exited.then(() => Promise.reject(new Error(`temporal-server exited at start; see ${opts.logFile}:\n${tail(opts.logFile)}`))),
     ]);
-    await ensureNamespace(address, opts.namespace);
+    await ensureNamespace(address, opts.namespace, 60_000, clientTls);
     opts.log.debug({ address, ms: Date.now() - started }, 'temporal-server ready');
   };
   const halt = async (signal: NodeJS.Signals) => {
@@ -205,12 +253,12 @@ function tail(file: string, lines = 6): string {
 }
 
 /** Until the frontend answers GetSystemInfo. */
-async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+async function waitForFrontend(address: string, timeoutMs: number, tls: TLSConfig | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: '2 seconds' });
+      const connection = await Connection.connect({ address, tls, connectTimeout: '2 seconds' });
       try {
         await connection.withDeadline(Date.now() + 3000, () => connection.workflowService.getSystemInfo({}));
         return;
@@ -229,8 +277,8 @@ async function waitForFrontend(address: string, timeoutMs: number): Promise<void
  * Registers the namespace when it does not exist (the compose file's temporal-create-namespace), then
  * waits until the frontend serves it (its namespace cache refreshes every few seconds).
  */
-export async function ensureNamespace(address: string, namespace: string, timeoutMs = 60_000): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function ensureNamespace(address: string, namespace: string, timeoutMs = 60_000, tls?: TLSConfig): Promise<void> {
+  const connection = await Connection.connect({ address, tls });
   try {
     const svc = connection.workflowService;
     try {

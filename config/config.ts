@@ -30,6 +30,13 @@ const EnvSchema = z.object({
   RBM_TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   RBM_TASK_QUEUE: z.string().default('rbm-flow'),
   RBM_RENDER_TASK_QUEUE: z.string().default('rbm-flow-render'),
+  /**
+   * Connections each process may hold to RBM Flow's PostgreSQL. Size it so that every process together
+   * stays under the server's max_connections (100 by default): workers + web processes times this.
+   */
+  RBM_DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Reports a worker renders at once on the render queue (each a PDF and a workbook; CPU and memory bound). */
+  RBM_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** SMTP server for notifications and delivery, e.g. smtp://user:pass@host:587. Unset: embedded Mailpit if found. */
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('RBM Flow <rbm-flow@localhost>'),
@@ -69,10 +76,39 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   /** Origins (comma-separated) of the Temporal UI allowed to call the codec endpoint (CORS). */
   RBM_TEMPORAL_UI_ORIGINS: z.string().optional(),
+  /**
+   * Prometheus GET /metrics of this process on its own listener: "PORT" (on 127.0.0.1) or "HOST:PORT".
+   * Unset: no metrics listener. Never the web port: see SECURITY.md.
+   */
+  RBM_METRICS_ADDRESS: z.string().transform((v, c) => {
+    try {
+      return parseMetricsAddress(v);
+    } catch (e) {
+      c.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  }).optional(),
 }).superRefine((e, c) => {
   if (!!e.TEMPORAL_TLS_CERT !== !!e.TEMPORAL_TLS_KEY) c.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CERT'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
   if (e.RBM_PAYLOAD_KEYS && e.RBM_PAYLOAD_KEY_FILE) c.addIssue({ code: 'custom', path: ['RBM_PAYLOAD_KEYS'], message: 'set RBM_PAYLOAD_KEYS or RBM_PAYLOAD_KEY_FILE, not both' });
 });
+
+/** Where a process serves its Prometheus metrics (RBM_METRICS_ADDRESS, `--metrics`). */
+export interface MetricsAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * "9464" (loopback: the safe default, a scraper on the same host or a tunnel), "0.0.0.0:9464" (a
+ * container whose port is reached on a private network only) or "[::1]:9464".
+ */
+export function parseMetricsAddress(text: string): MetricsAddress {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[\w.-]+):)?(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new Error(`"${text}": write PORT (on 127.0.0.1) or HOST:PORT, e.g. 9464 or 0.0.0.0:9464`);
+  return { host: m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1', port };
+}
 
 /** A key of the payload codec (runtime/payload-codec.ts). */
 export interface PayloadKey {
@@ -129,6 +165,10 @@ export type Config = {
   embeddedTemporalUiPort: number;
   taskQueue: string;
   renderTaskQueue: string;
+  /** RBM_DB_POOL_MAX: connections this process may hold to RBM Flow's PostgreSQL. */
+  dbPoolMax: number;
+  /** RBM_RENDER_CONCURRENCY: reports a worker renders at once. */
+  renderConcurrency: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   publicUrl: string;
@@ -146,6 +186,8 @@ export type Config = {
   temporalTls: { certFile: string | undefined; keyFile: string | undefined; caFile: string | undefined; serverName: string | undefined } | undefined;
   /** Origins allowed to call POST /codec/* from a browser (the Temporal UI). */
   temporalUiOrigins: string[];
+  /** The Prometheus metrics listener of this process (RBM_METRICS_ADDRESS); undefined: none. */
+  metricsAddress: MetricsAddress | undefined;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -177,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedSmtpPort: e.RBM_SMTP_PORT,
     embeddedMailUiPort: e.RBM_MAIL_UI_PORT,
     renderTaskQueue: e.RBM_RENDER_TASK_QUEUE,
+    dbPoolMax: e.RBM_DB_POOL_MAX,
+    renderConcurrency: e.RBM_RENDER_CONCURRENCY,
     logLevel: e.RBM_LOG_LEVEL,
     sessionSecret: e.RBM_SESSION_SECRET,
     trustProxy: e.RBM_TRUST_PROXY,
@@ -194,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiOrigins: e.RBM_TEMPORAL_UI_ORIGINS
       ? e.RBM_TEMPORAL_UI_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
       : [`http://127.0.0.1:${e.RBM_TEMPORAL_UI_PORT}`, `http://localhost:${e.RBM_TEMPORAL_UI_PORT}`],
+    metricsAddress: e.RBM_METRICS_ADDRESS,
   };
 }
 

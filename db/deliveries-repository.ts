@@ -84,3 +84,16 @@ export async function failOpenDeliveries(q: Queryable, cycleId: string, version:
   );
   return res.rowCount ?? 0;
 }
+
+/**
+ * The latest earlier version of a cycle's report e-mailed to `recipient` (sent), or null: a donor who
+ * received version 1 is told that version 2 replaces it; one who never did is not.
+ */
+export async function lastVersionSentTo(q: Queryable, cycleId: string, recipient: string, beforeVersion: number): Promise<number | null> {
+  const { rows } = await q.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM deliveries
+      WHERE cycle_id = $1 AND recipient = $2 AND channel = 'email' AND state = 'sent' AND version < $3`,
+    [cycleId, recipient, beforeVersion],
+  );
+  return rows[0]?.version ?? null;
+}

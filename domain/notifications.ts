@@ -61,3 +61,38 @@ export function composeNotification(n: NotificationInput): ComposedMail {
     .join('\n');
   return { subject, text };
 }
+
+/**
+ * What a donor's report e-mail says. A version that replaces one this donor received (a cycle reopened
+ * and corrected after approval) says so in its subject, so that the donor files the right one.
+ */
+export interface DonorReportMailInput {
+  projectTitle: string;
+  projectCode: string;
+  period: string;
+  version: number;
+  /** The earlier version of this report this recipient was sent, or null (the first they receive). */
+  replacesVersion: number | null;
+  recipientName: string;
+  links: string[];
+}
+
+export function composeDonorReportMail(m: DonorReportMailInput): ComposedMail {
+  const revised = m.replacesVersion !== null;
+  const subject = revised
+    ? `${m.projectTitle} (${m.projectCode}): revised report for ${m.period} (version ${m.version})`
+    : `${m.projectTitle} (${m.projectCode}): report for ${m.period}`;
+  const text = [
+    `Dear ${m.recipientName},`,
+    '',
+    revised
+      ? `Please find attached a revised version of the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}: version ${m.version}, which replaces version ${m.replacesVersion} you received earlier. Its cover page says that it was revised after approval.`
+      : `Please find attached the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}, version ${m.version}.`,
+    '',
+    `You can also download it from the donor portal: ${m.links.join('  ')}`,
+    '',
+    'With kind regards,',
+    'IOM Libya — Monitoring and Evaluation',
+  ].join('\n');
+  return { subject, text };
+}

@@ -4,12 +4,18 @@
 #   mailpit   – a real SMTP server with a web inbox and REST API, for the demo and tests
 #   temporal-server – the production Temporal server (temporal-server) and its SQL schema tool
 #             (temporal-sql-tool), for `npm run cluster` and the topology specs; not in the default set
+#   pg-client – PostgreSQL 17's client tools (pg_dump, pg_restore, psql) for deploy/backup-restore.sh
+#             and its spec, built from PostgreSQL's source (the Debian mirror's orig tarball, SHA-256
+#             checked) with the C compiler; not in the default set. Debian bookworm's pg_dump 15 refuses
+#             a 17 server and trixie's needs a newer glibc. Needs cc, make, perl, bison, flex and the
+#             zlib headers (apt-get install build-essential bison flex zlib1g-dev libssl-dev); about 2 minutes.
 # A binary already on PATH or in ./tools/bin is reused. Both are built from the Go module proxy, so this
 # works on machines that reach package registries but not GitHub releases. Needs Go >= 1.22.
 # `npm run demo`, `npm start` and `npm test` run this themselves when a tool is missing (runtime/tools.ts).
-# Usage: scripts/install-tools.sh [--plan] [temporal|mailpit|temporal-server ...]   (default: temporal mailpit)
+# Usage: scripts/install-tools.sh [--plan] [temporal|mailpit|temporal-server|pg-client ...]   (default: temporal mailpit)
 #   --plan  installs nothing; prints one line per tool: "NAME present PATH", "NAME cached PATH",
-#           "NAME build MODULE@VERSION CACHE_DIR" or "NAME no-go MODULE@VERSION" (Go missing or older than 1.22)
+#           "NAME build MODULE@VERSION CACHE_DIR" or "NAME no-go MODULE@VERSION" (Go missing or older than 1.22);
+#           pg-client: "pg-client build postgresql-VERSION CACHE_DIR" or "pg-client no-cc postgresql-VERSION MISSING"
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${RBM_TOOLS_DIR:-$root/tools/bin}"
@@ -17,6 +23,12 @@ bin="${RBM_TOOLS_DIR:-$root/tools/bin}"
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"   # later tags use replace directives: not go-installable
 MAILPIT_VERSION="${MAILPIT_VERSION:-v1.27.11}"
 TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.29.1}"  # deploy/temporal/ follows its schema and config
+# PostgreSQL's client tools: the release the Debian mirror serves as postgresql-17's orig tarball (the
+# server, embedded-postgres 17.x, or the compose file's postgres:17, may be any 17.x). Another version
+# needs its own PG_CLIENT_SHA256 (measured: sha256sum of the tarball).
+PG_CLIENT_VERSION="${PG_CLIENT_VERSION:-17.11}"
+PG_CLIENT_SHA256="${PG_CLIENT_SHA256:-dd27f2b3c59e73ed14aa3324901242bf69a032a6347805f274e6260322d42979}"
+PG_CLIENT_URL="${PG_CLIENT_URL:-https://deb.debian.org/debian/pool/main/p/postgresql-${PG_CLIENT_VERSION%%.*}/postgresql-${PG_CLIENT_VERSION%%.*}_${PG_CLIENT_VERSION}.orig.tar.bz2}"
 
 # Built binaries are kept per version in the user's cache too, so that a fresh clone reuses them.
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/rbm-flow/tools"
@@ -99,12 +111,93 @@ install_temporal_server() {
   echo "temporal-server: installed $bin/temporal-server and $bin/temporal-sql-tool ($version)"
 }
 
+# PostgreSQL's client tools, built from source into "$cache/pg-client-VERSION/" (bin/ pg_dump, pg_restore,
+# pg_dumpall, psql; lib/ libpq.so.5, found through the binaries' RUNPATH $ORIGIN/../lib) and copied
+# into "$bin/pg-client/", with pg_dump, pg_dumpall, pg_restore and psql in "$bin" as links to it. Only what these
+# tools need is built: libpq, src/common, src/port, src/fe_utils (with ICU, readline and zlib's headers
+# optional: OpenSSL when its headers are there, for sslmode; zlib for pg_dump -Fc compression).
+pg_client_missing() {
+  local m=() c
+  for c in cc make perl bison flex tar bzip2 curl sha256sum; do command -v "$c" >/dev/null 2>&1 || m+=("$c"); done
+  [ -f /usr/include/zlib.h ] || m+=(zlib.h)
+  echo "${m[*]}"
+}
+
+install_pg_client() {
+  local version="$PG_CLIENT_VERSION"
+  local dir="$cache/pg-client-$version"
+  local tools=(pg_dump pg_dumpall pg_restore psql)
+  local present=true t
+  for t in "${tools[@]}"; do [ -x "$bin/$t" ] || present=false; done
+  [ "$(cat "$bin/.pg-client.version" 2>/dev/null)" = "$version" ] || present=false
+  local missing; missing="$(pg_client_missing)"
+  if $plan; then
+    if $present; then echo "pg-client present $bin/pg_dump"
+    elif [ -x "$dir/bin/pg_dump" ]; then echo "pg-client cached $dir/bin/pg_dump"
+    elif [ -z "$missing" ]; then echo "pg-client build postgresql-$version $dir"
+    else echo "pg-client no-cc postgresql-$version ${missing// /,}"; fi
+    return
+  fi
+  if $present; then echo "pg-client: reusing $bin/pg_dump ($version)"; return; fi
+  if [ ! -x "$dir/bin/pg_dump" ] || [ ! -x "$dir/bin/pg_restore" ] || [ ! -x "$dir/bin/psql" ]; then
+    if [ -n "$missing" ]; then
+      echo "pg-client: cannot build PostgreSQL $version's client tools, missing: $missing (apt-get install build-essential bison flex zlib1g-dev libssl-dev)" >&2; return 1
+    fi
+    echo "pg-client: building pg_dump, pg_restore and psql of PostgreSQL $version from source (about 2 minutes the first time)..."
+    local started; started="$(date +%s)"
+    mkdir -p "$cache"
+    local tmp; tmp="$(mktemp -d "${dir}.build.XXXXXX")"
+    local log="$tmp/build.log" tarball="$tmp/postgresql-$version.tar.bz2"
+    if ! curl -fsSL --retry 3 -o "$tarball" "$PG_CLIENT_URL"; then
+      echo "pg-client: downloading $PG_CLIENT_URL failed" >&2; rm -rf "$tmp"; return 1
+    fi
+    local sum; sum="$(sha256sum "$tarball" | cut -d' ' -f1)"
+    if [ "$sum" != "$PG_CLIENT_SHA256" ]; then
+      echo "pg-client: $PG_CLIENT_URL has SHA-256 $sum, expected $PG_CLIENT_SHA256; not built" >&2; rm -rf "$tmp"; return 1
+    fi
+    local ssl=--without-openssl
+    [ -f /usr/include/openssl/ssl.h ] && ssl=--with-openssl
+    # RUNPATH $ORIGIN/../lib (the quotes reach the shell that make runs): relocatable, the cache and
+    # tools/bin/pg-client both work.
+    # (&& throughout: `set -e` does not hold inside a tested subshell.)
+    local jobs; jobs="$(nproc 2>/dev/null || echo 2)"
+    if ! (
+      tar -xjf "$tarball" -C "$tmp" &&
+      cd "$tmp/postgresql-$version" &&
+      ./configure --prefix="$tmp/prefix" --without-icu --without-readline "$ssl" --disable-rpath \
+        LDFLAGS="-Wl,-rpath,'\$\$ORIGIN/../lib'" &&
+      make -C src/backend generated-headers &&
+      make -j"$jobs" -C src/bin/pg_dump &&
+      make -j"$jobs" -C src/bin/psql &&
+      make -C src/interfaces/libpq install &&
+      make -C src/bin/pg_dump install &&
+      make -C src/bin/psql install
+    ) >"$log" 2>&1; then
+      echo "pg-client: the build failed; the end of $log:" >&2; tail -25 "$log" >&2; return 1
+    fi
+    rm -rf "$tmp/prefix/include" "$tmp/prefix/lib/pkgconfig" "$tmp/prefix/lib/libpq.a"
+    "$tmp/prefix/bin/pg_dump" --version >/dev/null
+    rm -rf "$dir"
+    mv "$tmp/prefix" "$dir"
+    rm -rf "$tmp"
+    echo "pg-client: built PostgreSQL $version's client tools ($ssl) in $(( $(date +%s) - started )) s into $dir"
+  fi
+  rm -rf "$bin/.pg-client.$$"
+  cp -R "$dir" "$bin/.pg-client.$$"
+  rm -rf "$bin/pg-client"
+  mv "$bin/.pg-client.$$" "$bin/pg-client"
+  for t in "${tools[@]}"; do ln -sfn "pg-client/bin/$t" "$bin/$t"; done
+  echo "$version" > "$bin/.pg-client.version"
+  echo "pg-client: installed $bin/pg_dump, $bin/pg_dumpall, $bin/pg_restore and $bin/psql ($("$bin/pg_dump" --version))"
+}
+
 want=("$@"); [ ${#want[@]} -eq 0 ] && want=(temporal mailpit)
 for t in "${want[@]}"; do
   case "$t" in
     temporal) install_one temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION" ;;
     mailpit)  install_one mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" ;;
     temporal-server) install_temporal_server ;;
+    pg-client) install_pg_client ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

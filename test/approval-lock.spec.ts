@@ -110,5 +110,9 @@ describe('approval locks the data it covers', () => {
     expect(history.find((e) => e.action === 'reopened')).toMatchObject({ actor: 'me.officer', detail: { approvedVersion: 1, reason: 'Two site lists were counted late.' } });
     // The donor receives the revised version once.
     await expect.poll(async () => (await mailsTo('eu.donor@example.org')).filter((m) => m.attachments.some((a) => a.filename === `${PROJECT}_${PERIOD}_iom-donor-report_v2_final.pdf`)).length, { timeout: 15_000 }).toBe(1);
+    // ... and is told in the subject that it replaces the version 1 it received.
+    const revisedMail = (await mailsTo('eu.donor@example.org')).find((m) => m.attachments.some((a) => a.filename === `${PROJECT}_${PERIOD}_iom-donor-report_v2_final.pdf`))!;
+    expect(revisedMail.subject).toMatch(new RegExp(`\\(${PROJECT}\\): revised report for ${PERIOD} \\(version 2\\)$`));
+    expect(revisedMail.text).toContain('replaces version 1 you received earlier');
   });
 });

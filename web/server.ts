@@ -22,6 +22,7 @@ import { registerCodecRoutes } from './codec-routes.js';
 import { registerDataPages } from './data-pages.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerLibraryPages } from './library-pages.js';
+import { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.js';
 import { registerProjectPages } from './project-pages.js';
 import { registerAuthRoutes, type LoginRateLimit } from './auth-routes.js';
 import { layout, registerPages, renderError } from './pages.js';
@@ -58,6 +59,11 @@ export interface HttpServerOptions {
   trustProxy?: boolean | number | string;
   /** Log-in attempts allowed per user name in `windowMs` (default 10 per 5 minutes) and per client address (default 50). */
   loginRateLimit?: LoginRateLimit;
+  /**
+   * Prometheus /metrics on a listener of its own (web/metrics-server.ts), started and closed with this
+   * server; its state metrics read the context's database. Never a route of this (public) server.
+   */
+  metrics?: Omit<MetricsServerOptions, 'pool'>;
 }
 
 export const SESSION_COOKIE = 'rbm_session';
@@ -65,7 +71,15 @@ const SESSION_TTL_MS = 8 * 3600_000;
 
 export async function startHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
   const app = await buildHttpServer(opts);
+  let metrics: MetricsServer | undefined;
+  app.addHook('onClose', async () => metrics?.close()); // (hooks are added before the server listens)
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  if (opts.metrics) {
+    metrics = await startMetricsServer({ ...opts.metrics, pool: () => opts.context?.()?.pool }).catch(async (e) => {
+      await app.close();
+      throw e;
+    });
+  }
   return app;
 }
 

@@ -32,6 +32,8 @@ export async function bootSystem(config: Config, log: Logger, opts: { worker: bo
         ...security,
         taskQueue: config.taskQueue,
         renderTaskQueue: config.renderTaskQueue,
+        renderConcurrency: config.renderConcurrency,
+        dbPoolMax: config.dbPoolMax,
         outDir: config.outDir,
         smtpUrl: services.smtpUrl,
         mailFrom: config.mailFrom,

@@ -14,7 +14,7 @@ import { createGatheringActivities } from '../activities/gathering.js';
 import { DEFAULT_SOURCES_FILE, secretEnvironment, type PayloadKey } from '../config/config.js';
 import { hostQueuesOf, loadSourcesFile } from '../sources/config.js';
 import { createPool, type Pool } from '../db/pool.js';
-import type { Logger } from '../runtime/logger.js';
+import { cycleLogFields, type Logger } from '../runtime/logger.js';
 import { rbmDataConverter } from '../runtime/payload-codec.js';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.js';
 
@@ -41,8 +41,10 @@ export interface WorkerOptions {
   renderTaskQueue: string;
   outDir: string;
   log: Logger;
-  /** Renders at once on the render queue. */
+  /** Renders at once on the render queue (RBM_RENDER_CONCURRENCY; default 2). */
   renderConcurrency?: number;
+  /** Connections to RBM Flow's PostgreSQL (RBM_DB_POOL_MAX; default 8). */
+  dbPoolMax?: number;
   smtpUrl?: string | null;
   /** A mailer to use instead of one built from smtpUrl (tests inject faults with it). */
   mailer?: Mailer;
@@ -63,6 +65,11 @@ export interface WorkerOptions {
   activityInterceptors?: ActivityInterceptorsFactory[];
   /** Workflows kept in memory between tasks (SDK default); 0: none, so every workflow task may go to any worker. */
   maxCachedWorkflows?: number;
+  /**
+   * The Temporal SDK's Prometheus exporter, host:port on loopback (runtime/temporal-runtime.ts); the
+   * process's /metrics appends it. Only where this process installs the runtime first.
+   */
+  temporalMetricsAddress?: string;
 }
 
 export interface RunningWorker {
@@ -73,13 +80,13 @@ export interface RunningWorker {
 }
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  installTemporalRuntime(o.log);
-  const pool = createPool(o.databaseUrl);
+  installTemporalRuntime(o.log, { metricsBindAddress: o.temporalMetricsAddress });
+  const pool = createPool(o.databaseUrl, o.dbPoolMax);
   const mailer = o.mailer ?? (o.smtpUrl ? createMailer(o.smtpUrl, o.mailFrom ?? 'RBM Flow <rbm-flow@localhost>') : undefined);
   const connection = await NativeConnection.connect({ address: o.temporalAddress, tls: o.tls });
   const dataConverter = rbmDataConverter(o.payloadKeys);
   // Identity and interceptors, given to each Temporal worker of this process.
-  const common = { ...(o.identity ? { identity: o.identity } : {}), ...(o.activityInterceptors ? { interceptors: { activity: o.activityInterceptors } } : {}) };
+  const common = { ...(o.identity ? { identity: o.identity } : {}), interceptors: { activity: [cycleLogContext, ...(o.activityInterceptors ?? [])] } };
   const gathering = createGatheringActivities({ pool, sourcesFile: o.sourcesFile ?? DEFAULT_SOURCES_FILE, secretEnv: o.secretEnv ?? secretEnvironment() });
   const main = await Worker.create({
     ...common,
@@ -127,6 +134,27 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     },
   };
 }
+
+/**
+ * Every log line of an activity — ours through Context.log and the SDK's own ("Activity failed") —
+ * carries the cycle and project it works for (`cycleId`, `projectCode`), beside the SDK's workflowId
+ * and activityType: the lines reach our pino logger through the runtime's logger, so `grep`ing one
+ * cycle or project finds its activities on any worker. The workflow id tells them at once; the input
+ * (first argument) once the activity runs.
+ */
+const cycleLogContext: ActivityInterceptorsFactory = (ctx) => {
+  const workflowId = ctx.info.workflowExecution?.workflowId;
+  let fields = cycleLogFields(workflowId);
+  return {
+    inbound: {
+      execute: (input, next) => {
+        fields = cycleLogFields(workflowId, input.args[0]);
+        return next(input);
+      },
+    },
+    outbound: { getLogAttributes: (attributes, next) => next({ ...attributes, ...fields }) },
+  };
+};
 
 /** The host queues of the folder sources whose folder exists here; none when the sources file cannot be read. */
 async function folderQueuesHere(o: WorkerOptions): Promise<string[]> {

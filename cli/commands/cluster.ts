@@ -14,8 +14,10 @@ import { RbmError } from '../../domain/errors.js';
 import { requireServices } from '../../runtime/services.js';
 import { startHttpServer } from '../../web/server.js';
 import { isEmptyPortfolio } from '../../worker/system.js';
+import type { MetricsAddress } from '../../config/config.js';
 import { say } from '../output.js';
 import { cliEnv } from '../session.js';
+import { METRICS_OPTION, metricsUrl, parseMetricsOption } from './system.js';
 
 const count = (name: string) => (v: string) => {
   const n = Number(v);
@@ -36,19 +38,24 @@ export function registerClusterCommands(program: Command): void {
     .option('--workers <n>', 'worker processes', count('workers'), 2)
     .option('--web <n>', 'web processes', count('web'), 1)
     .option('--dir <dir>', 'where the cluster keeps its data (default RBM_DATA_DIR/cluster)')
-    .option('--base-port <port>', 'fixed ports: PostgreSQL PORT, Temporal PORT+1, SMTP PORT+2, mail inbox PORT+3, web PORT+10.. (default: free ports)', (v) => Number(v))
+    .option('--base-port <port>', 'fixed ports: PostgreSQL PORT, Temporal PORT+1, SMTP PORT+2, mail inbox PORT+3, web PORT+10.., metrics of workers PORT+40.. and of web PORT+60.. (default: free ports)', (v) => Number(v))
+    .option('--tls', 'mTLS to the Temporal server as in docker-compose.yml: certificates made by deploy/generate-certs.sh into DIR/secrets, a client certificate required')
     .option('--demo', 'load the demo portfolio into an empty database once the processes run, and print the demo users\' passwords')
-    .action(async (o: { workers: number; web: number; dir?: string; basePort?: number; demo?: boolean }) => {
+    .action(async (o: { workers: number; web: number; dir?: string; basePort?: number; demo?: boolean; tls?: boolean }) => {
       const env = cliEnv();
       const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
       const dir = path.resolve(o.dir ?? path.join(env.config.dataDir, 'cluster'));
       say(`Starting the RBM Flow cluster in ${dir} (${o.workers} worker(s), ${o.web} web process(es))...`);
-      const cluster = await startCluster({ dir, workers: o.workers, web: o.web, config: env.config, log, basePort: o.basePort, progress: say });
+      const cluster = await startCluster({ dir, workers: o.workers, web: o.web, config: env.config, log, basePort: o.basePort, progress: say, tls: o.tls });
       const stopped = untilSignal();
       try {
         if (o.demo) {
           // The cluster's payload key: configured, or the one it generated into its folder.
-          const config = { ...env.config, payloadKeyFile: env.config.payloadKeyFile ?? cluster.env.RBM_PAYLOAD_KEY_FILE };
+          const config = {
+            ...env.config,
+            payloadKeyFile: env.config.payloadKeyFile ?? cluster.env.RBM_PAYLOAD_KEY_FILE,
+            temporalTls: cluster.tls ? { certFile: cluster.tls.rbmCertFile, keyFile: cluster.tls.rbmKeyFile, caFile: cluster.tls.caFile, serverName: cluster.tls.serverName } : env.config.temporalTls,
+          };
           const ctx = await openAppContext(config, { databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress, temporalUiUrl: null }, log);
           try {
             if (await isEmptyPortfolio(cluster.databaseUrl)) {
@@ -77,15 +84,18 @@ export function registerClusterCommands(program: Command): void {
   program
     .command('web')
     .description('run only the web application (HTTP), against DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL (a deployment)')
-    .action(async () => {
+    .option(...METRICS_OPTION, parseMetricsOption)
+    .action(async (o: { metrics?: MetricsAddress }) => {
       const env = cliEnv();
       const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
       const endpoints = requireServices(env.config);
+      const metrics = o.metrics ?? env.config.metricsAddress;
       let ctx: AppContext | undefined;
       let ready = false;
       const http = await startHttpServer({
         port: env.config.port, host: env.config.host, isReady: () => ready, context: () => ctx,
         sessionSecret: env.config.sessionSecret, trustProxy: env.config.trustProxy,
+        metrics: metrics && { address: metrics, log }, // no worker here: no Temporal SDK metrics
       });
       try {
         ctx = await openAppContext(env.config, endpoints, log);
@@ -96,6 +106,7 @@ export function registerClusterCommands(program: Command): void {
         throw e;
       }
       ready = true;
+      if (metrics) say(`Metrics: ${metricsUrl(metrics)} (Prometheus; not on the web port)`);
       say(`RBM Flow web is running: http://${env.config.host}:${env.config.port}/ (readiness: /readyz). Ctrl-C stops it.`);
       await untilSignal();
       ready = false;

@@ -1,6 +1,6 @@
 /** Report cycle commands: start, status, decide, list, history. */
 import { Option, type Command } from 'commander';
-import { cancelCycle, cycleHistory, cycleStatus, decide, listReportCycles, resubmit, startCycle } from '../../app/cycles.js';
+import { cancelCycle, cycleHistory, cycleStatus, decide, listReportCycles, resubmit, startCycle, startPortfolioCycles } from '../../app/cycles.js';
 import { RbmError } from '../../domain/errors.js';
 import { formatCycleHistory } from '../cycle-history.js';
 import { printJson, printTable, say } from '../output.js';
@@ -11,16 +11,27 @@ export function registerCycleCommands(program: Command): void {
   const cycle = program.command('cycle').description('report cycles');
   cycle
     .command('start')
-    .description('start the report cycle of a project, period and template (prints the cycle id)')
-    .requiredOption('--project <code>')
+    .description('start the report cycle of a project (or of every active project: --all) for a period and template (prints the cycle ids)')
+    .option('--project <code>', 'the project (repeat with --all to pick several)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--all', 'every active project whose dates cover the period (8 starts at a time); exit 3 when some could not be started')
     .requiredOption('--period <period>', 'e.g. 2025-Q3')
     .option('--template <id>')
     .option('--as <user>', 'who starts it', 'me.officer')
     .option('--due <date>', 'due date (YYYY-MM-DD); default: 30 days after the period ends')
     .addOption(json)
-    .action(async (o: { project: string; period: string; template?: string; as: string; due?: string; json?: boolean }) => {
+    .action(async (o: { project?: string[]; all?: boolean; period: string; template?: string; as: string; due?: string; json?: boolean }) => {
       if (o.due && !/^\d{4}-\d{2}-\d{2}$/.test(o.due)) throw new RbmError('invalid_input', `--due ${o.due}: write the date as YYYY-MM-DD`);
-      const started = await withApp(cliEnv(), (ctx) => startCycle(ctx, { projectCode: o.project, period: o.period, templateId: o.template, startedBy: o.as, dueDate: o.due }));
+      const command = { period: o.period, templateId: o.template, startedBy: o.as, dueDate: o.due };
+      if (o.all) {
+        const cycles = await withApp(cliEnv(), (ctx) => startPortfolioCycles(ctx, { ...command, projects: o.project }));
+        const failed = cycles.filter((c) => c.error);
+        if (failed.length) process.exitCode = 3;
+        if (o.json) return printJson({ period: o.period, started: cycles.filter((c) => c.started).length, existing: cycles.filter((c) => !c.started && !c.error).length, failed: failed.length, cycles });
+        for (const c of cycles) say(c.error ? `${c.projectCode}: not started: ${c.error}` : `${c.cycleId}${c.started ? '' : ` (already existed; ${c.state})`}`);
+        return say(`${cycles.length - failed.length} of ${cycles.length} project(s) have their ${o.period} cycle${failed.length ? `; ${failed.length} could not be started` : ''}`);
+      }
+      if (o.project?.length !== 1) throw new RbmError('invalid_input', 'name one --project, or start every project\'s cycle with --all');
+      const started = await withApp(cliEnv(), (ctx) => startCycle(ctx, { ...command, projectCode: o.project![0]! }));
       if (o.json) return printJson(started);
       say(started.cycleId);
       if (!started.started) process.stderr.write(`(this cycle already existed; it is ${started.state})\n`);

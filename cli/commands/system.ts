@@ -7,13 +7,37 @@ import { loadDemoPortfolio } from '../../app/portfolio.js';
 import { syncAgreementSchedules } from '../../app/agreements.js';
 import { syncSourceSchedules } from '../../app/sources.js';
 import { migrateDatabase } from '../../db/migrate.js';
+import { parseMetricsAddress, type MetricsAddress } from '../../config/config.js';
+import { RbmError } from '../../domain/errors.js';
+import { loopbackExporterAddress } from '../../runtime/metrics.js';
 import { publishServices, requireServices } from '../../runtime/services.js';
+import { installTemporalRuntime, temporalMetricsUrl } from '../../runtime/temporal-runtime.js';
 import { temporalSecurity } from '../../runtime/temporal-security.js';
+import { startMetricsServer } from '../../web/metrics-server.js';
 import { startHttpServer } from '../../web/server.js';
 import { bootSystem, isEmptyPortfolio } from '../../worker/system.js';
-import { startWorker } from '../../worker/worker.js';
+import { startWorker, type RunningWorker } from '../../worker/worker.js';
+import type { Logger } from '../../runtime/logger.js';
 import { say } from '../output.js';
 import { cliEnv } from '../session.js';
+
+/** `--metrics [HOST:]PORT` of `start`, `worker` and `web`: overrides RBM_METRICS_ADDRESS. */
+export const METRICS_OPTION = ['--metrics <[host:]port>', 'serve Prometheus GET /metrics on its own listener (127.0.0.1 unless a host is given; default RBM_METRICS_ADDRESS, else none)'] as const;
+export function parseMetricsOption(v: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(v);
+  } catch (e) {
+    throw new RbmError('invalid_input', `--metrics ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Before anything native starts (the embedded Temporal dev server, a worker): the Temporal runtime,
+ * with the SDK's Prometheus exporter on a free loopback port when this process serves /metrics.
+ */
+export async function installRuntimeFor(log: Logger, metrics: MetricsAddress | undefined): Promise<void> {
+  installTemporalRuntime(log, metrics ? { metricsBindAddress: await loopbackExporterAddress() } : {});
+}
 
 export function registerSystemCommands(program: Command): void {
   program
@@ -40,15 +64,20 @@ export function registerSystemCommands(program: Command): void {
   program
     .command('start')
     .description('run RBM Flow in the foreground (PostgreSQL, Temporal, worker, HTTP) until Ctrl-C')
-    .action(async () => {
+    .option(...METRICS_OPTION, parseMetricsOption)
+    .action(async (o: { metrics?: MetricsAddress }) => {
       const env = cliEnv();
       const log = process.env.RBM_LOG_LEVEL ? env.log : env.log.child({}, { level: 'info' });
+      const metrics = o.metrics ?? env.config.metricsAddress;
+      await installRuntimeFor(log, metrics);
       let ready = false;
       let webCtx: AppContext | undefined;
       // The HTTP server answers /healthz (503) while the rest boots; pages and the API need the context.
+      // One /metrics for the process: the web's and the worker's metrics, and the SDK's.
       const http = await startHttpServer({
         port: env.config.port, host: env.config.host, isReady: () => ready, context: () => webCtx,
         sessionSecret: env.config.sessionSecret, trustProxy: env.config.trustProxy,
+        metrics: metrics && { address: metrics, temporalMetricsUrl, log },
       });
       const system = await bootSystem(env.config, log, { worker: true }).catch(async (e) => {
         await http.close();
@@ -79,6 +108,7 @@ export function registerSystemCommands(program: Command): void {
       const unpublish = publishServices(env.config, system.services);
       ready = true;
       for (const s of system.services.started) say(`Started ${s}`);
+      if (metrics) say(`Metrics: ${metricsUrl(metrics)} (Prometheus; not on the web port)`);
       say(`RBM Flow is running: http://${env.config.host}:${env.config.port}/ (sign in there)${system.services.temporalUiUrl ? `, Temporal UI ${system.services.temporalUiUrl}` : ''}${system.services.mailUiUrl ? `, mail inbox ${system.services.mailUiUrl}` : ''}. Ctrl-C stops it.`);
       if (logins.set.length) {
         say('Demo users (user name, password; shown at first start only; change them before real use):');
@@ -103,11 +133,21 @@ export function registerSystemCommands(program: Command): void {
   program
     .command('worker')
     .description('run only the worker, against DATABASE_URL and TEMPORAL_ADDRESS (a deployment)')
-    .action(async () => {
+    .option(...METRICS_OPTION, parseMetricsOption)
+    .action(async (o: { metrics?: MetricsAddress }) => {
       const env = cliEnv();
       const endpoints = requireServices(env.config);
+      const metricsAddress = o.metrics ?? env.config.metricsAddress;
+      await installRuntimeFor(env.log, metricsAddress);
       await migrateDatabase(endpoints.databaseUrl, env.log);
-      const worker = await startWorker({ ...endpoints, ...temporalSecurity(env.config), sourcesFile: env.config.sourcesFile, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, outDir: env.config.outDir, log: env.log });
+      // Listening first: a metrics port in use stops the start before the worker polls.
+      let running: RunningWorker | undefined;
+      const metrics = metricsAddress ? await startMetricsServer({ address: metricsAddress, pool: () => running?.pool, temporalMetricsUrl, log: env.log }) : undefined;
+      const worker = await startWorker({ ...endpoints, ...temporalSecurity(env.config), sourcesFile: env.config.sourcesFile, mailFrom: env.config.mailFrom, publicUrl: env.config.publicUrl, namespace: env.config.temporalNamespace, taskQueue: env.config.taskQueue, renderTaskQueue: env.config.renderTaskQueue, renderConcurrency: env.config.renderConcurrency, dbPoolMax: env.config.dbPoolMax, outDir: env.config.outDir, log: env.log }).catch(async (e) => {
+        await metrics?.close();
+        throw e;
+      });
+      running = worker;
       const ctx = await openAppContext(env.config, endpoints, env.log);
       try {
         await syncAgreementSchedules(ctx);
@@ -115,11 +155,13 @@ export function registerSystemCommands(program: Command): void {
       } finally {
         await ctx.close();
       }
+      if (metrics) say(`Metrics: ${metrics.url} (Prometheus)`);
       say(`Worker running on task queues ${env.config.taskQueue} and ${env.config.renderTaskQueue}. Ctrl-C stops it.`);
       const stop = () => void worker.shutdown();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await worker.done;
+      await metrics?.close();
     });
 
   const db = program.command('db').description('database');
@@ -128,4 +170,9 @@ export function registerSystemCommands(program: Command): void {
     const applied = await migrateDatabase(requireServices(env.config).databaseUrl, env.log);
     say(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
   });
+}
+
+/** The URL of a metrics listener, for people. */
+export function metricsUrl(a: MetricsAddress): string {
+  return `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics`;
 }

@@ -30,7 +30,7 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-export async function startTopology(name: string, opts: { workers?: number; web?: number; processEnv?: Record<string, string> } = {}): Promise<Topology> {
+export async function startTopology(name: string, opts: { workers?: number; web?: number; processEnv?: Record<string, string>; tls?: boolean } = {}): Promise<Topology> {
   const started = Date.now();
   const log = createLogger(process.env.RBM_LOG_LEVEL ?? 'warn', `topology-${name}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rbm-topology-${name}-`));
@@ -43,8 +43,10 @@ export async function startTopology(name: string, opts: { workers?: number; web?
   let cluster: Cluster | undefined;
   try {
     const config = { ...base, smtpUrl: smtp.url };
-    cluster = await startCluster({ dir, workers: opts.workers ?? 2, web: opts.web ?? 0, config, log, processEnv: opts.processEnv });
-    const ctx = await openAppContext({ ...config, databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress }, { databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress, temporalUiUrl: null, smtpUrl: smtp.url }, log);
+    cluster = await startCluster({ dir, workers: opts.workers ?? 2, web: opts.web ?? 0, config, log, processEnv: opts.processEnv, tls: opts.tls });
+    // With mTLS the spec's own client presents RBM Flow's certificate, as the processes do.
+    const temporalTls = cluster.tls ? { certFile: cluster.tls.rbmCertFile, keyFile: cluster.tls.rbmKeyFile, caFile: cluster.tls.caFile, serverName: cluster.tls.serverName } : undefined;
+    const ctx = await openAppContext({ ...config, databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress, temporalTls }, { databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress, temporalUiUrl: null, smtpUrl: smtp.url }, log);
     await loadDemoPortfolio(ctx, '2025-Q4');
     const c = cluster;
     return {
