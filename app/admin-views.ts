@@ -5,6 +5,7 @@
  */
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { RbmError } from '../domain/errors.js';
+import { groupBy } from '../domain/group-by.js';
 import { qualityPeriod } from '../domain/periods.js';
 import { computeIndicatorProgress, DEFAULT_THRESHOLDS, emptyStatusCounts, type ProgressStatus } from '../domain/progress.js';
 import { contributionOf, frameworkSectionTitle, projectQuartersTo } from '../domain/report-model.js';
@@ -75,12 +76,7 @@ export async function portfolioFlags(
   for (const r of runs) known.set(r.sourceId, { id: r.sourceId, kind: r.sourceKind, project: r.projectCode });
   for (const s of sources) known.set(s.id, { id: s.id, kind: s.kind, project: s.project });
   const runOf = new Map(runs.map((r) => [r.sourceId, r]));
-  const sourcesOf = new Map<string, Array<{ id: string; kind: string }>>();
-  for (const s of [...known.values()].sort((a, b) => a.id.localeCompare(b.id))) {
-    const list = sourcesOf.get(s.project);
-    if (list) list.push(s);
-    else sourcesOf.set(s.project, [s]);
-  }
+  const sourcesOf = groupBy([...known.values()].sort((a, b) => a.id.localeCompare(b.id)), (s) => s.project);
 
   const flags = new Map<string, ProjectFlags>();
   for (const [code, period] of periods) {
@@ -110,12 +106,7 @@ export function statusByOutput(
   const periodsToDate = quarters.length ? quarters : [period];
   const resultByCode = new Map(bundle.results.map((r) => [r.code, r]));
   const nodeByCode = new Map(bundle.frameworkNodes.map((n) => [n.code, n]));
-  const valuesOf = new Map<string, IndicatorValue[]>();
-  for (const v of values) {
-    const list = valuesOf.get(v.indicatorCode);
-    if (list) list.push(v);
-    else valuesOf.set(v.indicatorCode, [v]);
-  }
+  const valuesOf = groupBy(values, (v) => v.indicatorCode);
   const sections = new Map<string, OutputStatus>();
   for (const indicator of bundle.indicators) {
     const result = resultByCode.get(indicator.resultCode);

@@ -1,7 +1,8 @@
 /**
  * A whole portfolio's quarterly cycle at once, end to end: `npm run bench -- cycles [--projects 25]
- * [--workers 1] [--seed 1]`. On services of its own (an embedded PostgreSQL with fsync off, a Temporal
- * dev server in memory, Mailpit), it loads the synthetic portfolio (demo/synth.ts), starts one worker
+ * [--workers 1] [--render-concurrency 2] [--temporal dev|server] [--seed 1]`. On services of its own (an
+ * embedded PostgreSQL with fsync off, a Temporal dev server in memory or, with `--temporal server`, the
+ * real Temporal server on that PostgreSQL as `rbm cluster` runs it, Mailpit), it loads the synthetic portfolio (demo/synth.ts), starts one worker
  * process per `--workers` (as `rbm worker` would, without the schedules), serves the web application
  * in this process, starts the SYNTH_LAST_QUARTER cycle of every project at once (app/cycles.ts
  * startPortfolioCycles, as `rbm cycle start --all`), and approves each step through the HTTP API as its approver (an API token each) as soon
@@ -33,6 +34,7 @@ import { createLogger } from '../runtime/logger.js';
 import { findMailpit, startMailpit } from '../runtime/mailpit.js';
 import { freePort } from '../runtime/ports.js';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.js';
+import { ensureNamespace, ensureTemporalServerTools, postgresLogin, setupTemporalSchema, startTemporalServer, temporalServerPorts } from '../cluster/temporal-server.js';
 import { closePdfPool } from '../render/pdf/pool.js';
 import { startHttpServer } from '../web/server.js';
 import { intOption, type BenchArgs } from './args.js';
@@ -49,6 +51,9 @@ const bench: Benchmark = {
     const workers = intOption(options, 'workers', 1);
     // --render-concurrency N: reports each worker renders at once (RBM_RENDER_CONCURRENCY; default 2).
     const renderConcurrency = intOption(options, 'render-concurrency', 2);
+    // --temporal server: the real Temporal server on PostgreSQL (issue 15's topology) instead of the dev server.
+    const temporalKind = String(options['temporal'] ?? 'dev');
+    if (temporalKind !== 'dev' && temporalKind !== 'server') throw new Error(`--temporal ${temporalKind}: dev or server`);
     const seed = String(options['seed'] ?? 1);
     // --profile DIR: each worker process writes a V8 CPU profile there (open it in Chrome's DevTools).
     const profileDir = options['profile'] === undefined ? undefined : path.resolve(String(options['profile']));
@@ -66,7 +71,9 @@ const bench: Benchmark = {
       const [pgPort, temporalPort, smtpPort, mailUiPort, webPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
       const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, persistent: false, log });
       stops.push(pg.stop);
-      const temporal = await startTemporalDevServer({ toolsDir: baseConfig.toolsDir, dbFilename: undefined, port: temporalPort, uiPort: undefined, namespace: 'default', log });
+      const temporal = temporalKind === 'server'
+        ? await startRealTemporalServer(baseConfig.toolsDir, pg.url, dir, log)
+        : await startTemporalDevServer({ toolsDir: baseConfig.toolsDir, dbFilename: undefined, port: temporalPort, uiPort: undefined, namespace: 'default', log });
       stops.push(temporal.stop);
       const mail = await startMailpit({ binary: mailpit, smtpPort, uiPort: mailUiPort, log });
       stops.push(mail.stop);
@@ -151,7 +158,7 @@ const bench: Benchmark = {
         return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]! : NaN;
       };
       // Figures of a run with more workers are kept beside those of one worker in out/bench.json.
-      const label = workers === 1 ? 'cycles' : `cycles (${workers} workers)`;
+      const label = `cycles${temporalKind === 'server' ? ' on the Temporal server' : ''}${workers === 1 ? '' : ` (${workers} workers)`}`;
       const figures: Figure[] = [
         { name: `${label}: projects (${loaded.indicators / projects} indicators, ${loaded.quarters.length} quarters each)`, value: projects, unit: 'projects' },
         { name: `${label}: worker processes`, value: workers, unit: 'workers' },
@@ -181,7 +188,15 @@ const bench: Benchmark = {
         emails.duplicates && `${emails.duplicates} e-mails sent twice`,
         sentOnce !== expectedEmails && `${sentOnce} deliveries recorded sent, ${expectedEmails} expected`,
       ].filter(Boolean);
-      if (problems.length) process.stdout.write(`  NOT delivered exactly once: ${problems.join('; ')}\n`);
+      if (problems.length) {
+        process.stdout.write(`  NOT delivered exactly once: ${problems.join('; ')}\n`);
+        // What the deliveries table says about the mails that went more than once (attempts, last error).
+        const retried = (await ctx.pool.query(
+          `SELECT cycle_id, recipient, state, attempts, error FROM deliveries WHERE channel = 'email' AND cycle_id = ANY($1) AND (attempts > 1 OR error IS NOT NULL)`, [ids],
+        )).rows as Array<{ cycle_id: string; recipient: string; state: string; attempts: number; error: string | null }>;
+        for (const d of retried) process.stdout.write(`    ${d.cycle_id} -> ${d.recipient}: ${d.state} after ${d.attempts} attempts; last error: ${d.error ?? '(none)'}\n`);
+        for (const m of emails.duplicated) process.stdout.write(`    twice in Mailpit: ${m}\n`);
+      }
       return figures;
 
       function approvalsOf(cycleId: string, version: number): Decision[] {
@@ -274,15 +289,22 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 }
 
 /** Donor report e-mails in Mailpit (subject "... : report for PERIOD"), and how many went twice to the same address. */
-async function waitForEmails(uiUrl: string, expected: number): Promise<{ total: number; duplicates: number }> {
+async function waitForEmails(uiUrl: string, expected: number): Promise<{ total: number; duplicates: number; duplicated: string[] }> {
   const read = async () => {
-    const seen: string[] = [];
+    // Mailpit lists newest first, in pages: a notification arriving between two page reads shifts the
+    // list, and the last message of one page comes again at the top of the next. Each stored message
+    // is therefore counted once by its Mailpit ID; a donor mail sent twice is two IDs.
+    const byId = new Map<string, string>(); // Mailpit ID -> subject and recipients
     for (let start = 0; ; start += 500) {
-      const page = (await (await fetch(`${uiUrl}/api/v1/messages?start=${start}&limit=500`)).json()) as { total: number; messages: Array<{ Subject: string; To: Array<{ Address: string }> }> };
-      for (const m of page.messages) if (m.Subject.endsWith(`: report for ${PERIOD}`)) seen.push(`${m.Subject} -> ${m.To.map((t) => t.Address).sort().join(',')}`);
+      const page = (await (await fetch(`${uiUrl}/api/v1/messages?start=${start}&limit=500`)).json()) as { total: number; messages: Array<{ ID: string; Subject: string; To: Array<{ Address: string }> }> };
+      for (const m of page.messages) {
+        if (m.Subject.endsWith(`: report for ${PERIOD}`)) byId.set(m.ID, `${m.Subject} -> ${m.To.map((t) => t.Address).sort().join(',')}`);
+      }
       if (start + 500 >= page.total) break;
     }
-    return { total: seen.length, duplicates: seen.length - new Set(seen).size };
+    const seen = [...byId.values()];
+    const duplicated = [...new Set(seen.filter((m, i) => seen.indexOf(m) !== i))];
+    return { total: seen.length, duplicates: seen.length - new Set(seen).size, duplicated };
   };
   const deadline = Date.now() + 10_000;
   let r = await read();
@@ -291,6 +313,16 @@ async function waitForEmails(uiUrl: string, expected: number): Promise<{ total: 
     r = await read();
   }
   return r;
+}
+
+/** The real Temporal server (as `rbm cluster` runs it) on the bench's PostgreSQL: schema, server, namespace. */
+async function startRealTemporalServer(toolsDir: string, databaseUrl: string, dir: string, log: ReturnType<typeof createLogger>) {
+  const tools = await ensureTemporalServerTools(toolsDir, log);
+  const login = postgresLogin(databaseUrl);
+  await setupTemporalSchema({ sqlTool: tools.sqlTool, postgres: login, log });
+  const server = await startTemporalServer({ binary: tools.server, postgres: login, ports: await temporalServerPorts(), namespace: 'default', logFile: path.join(dir, 'temporal-server.log'), log });
+  await ensureNamespace(server.address, 'default');
+  return { address: server.address, stop: () => server.stop() };
 }
 
 /** A worker in a process of its own (as `rbm worker` runs it), so that its memory is its own; resolves once it polls. */

@@ -3,27 +3,11 @@
  * in one read-only transaction (one consistent snapshot, one connection) whose statement timeout
  * bounds them, so that a slow database makes a scrape lose these figures, never hang.
  */
-import type { Pool, Queryable } from './pool.js';
+import { inTransaction, type Pool, type Queryable } from './pool.js';
 
 /** Runs `fn` in a READ ONLY REPEATABLE READ transaction whose statements each stop after `timeoutMs`. */
-export async function withBoundedReadSnapshot<T>(pool: Pool, timeoutMs: number, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  const ignore = () => undefined; // a connection cut while checked out: the query rejects, which is what we report
-  client.on('error', ignore);
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // SET LOCAL: ends with the transaction, so the pooled connection keeps its own settings.
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.removeListener('error', ignore);
-    client.release();
-  }
+export function withBoundedReadSnapshot<T>(pool: Pool, timeoutMs: number, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return inTransaction(pool, fn, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', statementTimeoutMs: timeoutMs });
 }
 
 /** Report cycles by their recorded state (report_cycles.state, kept by each audit event). */

@@ -17,15 +17,22 @@ export function createPool(databaseUrl: string, max = 8): Pool {
   return pool;
 }
 
-/** Runs `fn` in a transaction; rolls back on any error. */
-export async function inTransaction<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction; rolls back on any error. `begin` is the statement that opens it (e.g.
+ * `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`); `statementTimeoutMs` bounds each statement in it.
+ */
+export async function inTransaction<T>(
+  pool: Pool, fn: (client: pg.PoolClient) => Promise<T>, opts: { begin?: string; statementTimeoutMs?: number } = {},
+): Promise<T> {
   const client = await pool.connect();
   // A connection cut while checked out (the server restarted): its query rejects, which is the error
   // to report; the client's own 'error' event, unhandled, would end the process instead.
   const ignore = () => undefined;
   client.on('error', ignore);
   try {
-    await client.query('BEGIN');
+    await client.query(opts.begin ?? 'BEGIN');
+    // SET LOCAL: ends with the transaction, so the pooled connection keeps its own settings.
+    if (opts.statementTimeoutMs !== undefined) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}`);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

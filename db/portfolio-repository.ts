@@ -3,6 +3,7 @@ import type { FrameworkNode, Indicator, Project, Result } from '../domain/result
 import { commonLinkProblem, libraryOf, type CommonIndicatorRef } from '../domain/common-indicators.js';
 import type { RuleOperator, ValidationRule } from '../domain/data-quality.js';
 import { RbmError } from '../domain/errors.js';
+import { groupBy } from '../domain/group-by.js';
 import type { Pool, Queryable } from './pool.js';
 
 export interface ProjectDefinition {
@@ -280,15 +281,7 @@ export async function getProjectBundles(q: Pool, projectCodes: string[]): Promis
       [ids],
     ),
   ]);
-  const byProject = <T extends { project_id: number }>(rows: T[]) => {
-    const m = new Map<number, T[]>();
-    for (const r of rows) {
-      const list = m.get(r.project_id);
-      if (list) list.push(r);
-      else m.set(r.project_id, [r]);
-    }
-    return m;
-  };
+  const byProject = <T extends { project_id: number }>(rows: T[]) => groupBy(rows, (r) => r.project_id);
   const donorsOf = byProject(donors.rows);
   const resultsOf = byProject(results.rows);
   const indicatorsOf = byProject(indicators.rows);

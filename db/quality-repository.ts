@@ -3,6 +3,7 @@
  * without a current value for a period, and the gather log's last run and last success per source.
  */
 import type { Queryable } from './pool.js';
+import { groupBy } from '../domain/group-by.js';
 
 /** Unresolved quarantine entries per project code (the row's own project_code cell; "" when it has none). */
 export async function quarantineCountsByProject(q: Queryable): Promise<Map<string, number>> {
@@ -23,8 +24,7 @@ export async function indicatorsWithoutValue(q: Queryable, projectCode: string, 
  * indicators (codes, in order) with no current value for that period. Projects missing nothing are absent.
  */
 export async function indicatorsWithoutValueFor(q: Queryable, checks: Array<{ projectCode: string; period: string }>): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (!checks.length) return out;
+  if (!checks.length) return new Map();
   const { rows } = await q.query<{ project_code: string; code: string }>(
     `SELECT p.code AS project_code, i.code
        FROM unnest($1::text[], $2::text[]) AS x(project_code, period)
@@ -36,12 +36,7 @@ export async function indicatorsWithoutValueFor(q: Queryable, checks: Array<{ pr
       ORDER BY p.code, i.ordinal, i.code`,
     [checks.map((c) => c.projectCode), checks.map((c) => c.period)],
   );
-  for (const r of rows) {
-    const list = out.get(r.project_code);
-    if (list) list.push(r.code);
-    else out.set(r.project_code, [r.code]);
-  }
-  return out;
+  return new Map([...groupBy(rows, (r) => r.project_code)].map(([project, missing]) => [project, missing.map((r) => r.code)]));
 }
 
 export interface SourceRunFacts {

@@ -7,6 +7,7 @@
 #   ops.pem / .key         the Temporal UI's and admin-tools' client certificate
 #   payload-keys           RBM Flow's payload key (id:base64), made only if missing: rotating it is
 #                          a deliberate act (README: "Temporal: keys and mTLS")
+#   grafana-admin-password the password of Grafana's `admin` (docker-compose.yml), made only if missing
 # Usage: bash deploy/generate-certs.sh [DIR]   (re-running keeps the CA and the payload key; it
 # renews the leaf certificates)
 set -euo pipefail
@@ -46,8 +47,11 @@ leaf ops temporal-ops clientAuth
 if [ ! -f payload-keys ]; then
   printf 'k%s:%s\n' "$(date -u +%Y%m%d)" "$(openssl rand -base64 32)" > payload-keys
 fi
+if [ ! -f grafana-admin-password ]; then
+  openssl rand -base64 24 | tr -d '\n' > grafana-admin-password
+fi
 # Containers read these as their own users: readable, but only inside this 0700 directory.
-chmod 644 ./*.pem ./*.key payload-keys
+chmod 644 ./*.pem ./*.key payload-keys grafana-admin-password
 chmod 600 ca.key
 echo "certificates and the payload key are in $(pwd)"
 openssl verify -CAfile ca.pem server.pem rbm.pem ops.pem

@@ -15,6 +15,7 @@ import { INDICATOR_MEASURE, QUALITATIVE_MEASURE, RBM_PREFIX, RESULT_TYPE } from 
 import { dimensionsOf } from './dimensions.js';
 import { contributionSentence, resultReferences } from './framework-references.js';
 import { decimalText, xmlSafe } from './xml-text.js';
+import { groupBy } from '../domain/group-by.js';
 
 const RBM_CODE = `${RBM_PREFIX}:code`;
 const RBM_RATIO = `${RBM_PREFIX}:ratio`;
@@ -140,13 +141,3 @@ function byCell(a: IndicatorValue, b: IndicatorValue): number {
   return ka.length - kb.length || ka.join('|').localeCompare(kb.join('|'));
 }
 
-function groupBy<T>(items: T[], keyOf: (t: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const list = map.get(key);
-    if (list) list.push(item);
-    else map.set(key, [item]);
-  }
-  return map;
-}

@@ -113,8 +113,21 @@ describe('docker-compose.yml', () => {
   const errors = () => (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 
   it('is valid against the Compose specification schema', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'rbm', 'temporal', 'temporal-admin-tools', 'temporal-create-namespace', 'temporal-ui']);
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'postgresql', 'prometheus', 'rbm', 'temporal', 'temporal-admin-tools', 'temporal-create-namespace', 'temporal-ui']);
     expect(validate(compose), errors().join('\n')).toBe(true);
+  });
+
+  it("serves metrics on the internal network only, to a Prometheus that scrapes what the rbm service listens on", () => {
+    const rbm = compose.services.rbm!;
+    const env = rbm.environment as Record<string, string>;
+    const port = /:(\d+)$/.exec(env.RBM_METRICS_ADDRESS ?? '')?.[1];
+    expect(port).toBeDefined();
+    expect(rbm.networks).toContain('metrics');
+    expect((compose.networks as Record<string, { internal?: boolean }>).metrics?.internal).toBe(true);
+    expect(JSON.stringify(rbm.ports)).not.toContain(port!); // never published on the host
+    const prometheus = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    expect(prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))).toContain(`rbm:${port}`);
+    expect(compose.services.grafana!.ports).toEqual(['127.0.0.1:3001:3000']);
   });
 
   it('is rejected with an invalid key, a wrong type or a bad duration (the check can fail)', () => {
@@ -134,6 +147,8 @@ describe('docker-compose.yml', () => {
     const badDuration = mutated((c) => { (c.services.postgresql!.healthcheck as Record<string, unknown>).interval = '5 seconds'; });
     expect(badDuration.valid).toBe(false);
     expect(badDuration.errors.join('\n')).toMatch(/healthcheck\/interval must match format "duration"/);
+    const badNetwork = mutated((c) => { c.services.prometheus!.networks = 'metrics'; });
+    expect(badNetwork.valid).toBe(false);
     // x- extensions at the top are allowed (the file's own x-temporal-cli-tls anchor).
     expect(mutated((c) => { c['x-note'] = { any: 'thing' }; }).valid).toBe(true);
   });
