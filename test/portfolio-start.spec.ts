@@ -4,12 +4,14 @@
  * number of starts at a time, each project's failure reported beside the others, and only the
  * projects the user may start.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { principalFor } from '../app/auth.js';
 import { startPortfolioCycles, startPortfolioCyclesAs } from '../app/cycles.js';
 import { loadSynthPortfolio } from '../app/synth.js';
 import { SYNTH_LAST_QUARTER, SYNTH_ME_OFFICER, SYNTH_TEMPLATE, synthManager, synthProjectCode } from '../demo/synth.js';
 import { ownDatabase } from './support/own-database.js';
+import { runRbm } from './support/rbm-process.js';
 import { startTestSystem, type TestSystem } from './support/test-system.js';
 
 let sys: TestSystem;
@@ -53,5 +55,20 @@ describe('starting a portfolio\'s cycles', () => {
     await expect(startPortfolioCyclesAs(sys.ctx, manager, { period: SYNTH_LAST_QUARTER, templateId: SYNTH_TEMPLATE, projects: [open1] })).rejects.toThrow(/may not start cycle/);
     const officer = (await principalFor({ pool: sys.ctx.pool }, SYNTH_ME_OFFICER, 'session'))!;
     expect((await startPortfolioCyclesAs(sys.ctx, officer, { period: SYNTH_LAST_QUARTER, templateId: SYNTH_TEMPLATE })).map((c) => c.projectCode)).toEqual([open1, open2, open3]);
+  });
+
+  it('runs as a command: `rbm cycle start --all --json` lists each project, and exits 3 when one could not start', async () => {
+    const env = {
+      ...process.env, DATABASE_URL: sys.databaseUrl, TEMPORAL_ADDRESS: sys.temporalAddress, RBM_PAYLOAD_KEYS: inject('payloadKeys'),
+      RBM_TASK_QUEUE: 'test-portfolio-start', RBM_RENDER_TASK_QUEUE: 'test-portfolio-start-render', RBM_DATA_DIR: path.join(inject('scratchDir'), 'portfolio-start-cli'),
+    };
+    const r = await runRbm(['cycle', 'start', '--all', '--project', ended, '--project', open2, '--period', SYNTH_LAST_QUARTER, '--template', SYNTH_TEMPLATE, '--as', SYNTH_ME_OFFICER, '--json'], env);
+    expect(r.code, r.stderr).toBe(3);
+    const out = JSON.parse(r.stdout) as { period: string; started: number; existing: number; failed: number; cycles: Array<{ projectCode: string; error?: string }> };
+    expect(out).toMatchObject({ period: SYNTH_LAST_QUARTER, started: 0, existing: 1, failed: 1 });
+    expect(out.cycles.find((c) => c.projectCode === ended)?.error).toMatch(/2025-Q4/);
+    const single = await runRbm(['cycle', 'start', '--project', open1, '--project', open2, '--period', SYNTH_LAST_QUARTER], env);
+    expect(single.code).toBe(2);
+    expect(single.stderr).toMatch(/name one --project, or start every project's cycle with --all/);
   });
 });
