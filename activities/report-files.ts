@@ -15,7 +15,7 @@ import { parsePeriod, periodLabel } from '../domain/periods.js';
 import { fileNameComponent } from '../domain/file-names.js';
 import { libraryRulesFor, loadCommonIndicatorLibrary } from '../db/common-indicators-repository.js';
 import { readNarrativesAsOf } from '../db/narratives-repository.js';
-import { getProjectBundle, listProjects } from '../db/portfolio-repository.js';
+import { getProjectBundle, getProjectBundles, listProjects } from '../db/portfolio-repository.js';
 import type { Queryable } from '../db/pool.js';
 import { getUserName } from '../db/users-repository.js';
 import { readRollupValuesAsOf, readValueProvenanceAsOf, readValuesAsOf } from '../db/values-repository.js';
@@ -108,10 +108,13 @@ export async function buildMissionModelFromDb(q: Queryable, r: ReportRequest, te
   const nodes = new Map<string, FrameworkNode>();
   // Reduced in the database (domain/rollup-values.ts): the roll-up needs period totals, not every cell.
   const values = await readRollupValuesAsOf(q, r.dataAsOf);
-  for (const p of await listProjects(q)) {
-    const bundle = await getProjectBundle(q, p.code);
+  // Every project's bundle in a few set-based reads, whatever their number (never one read per project).
+  const codes = (await listProjects(q)).map((p) => p.code);
+  const bundles = await getProjectBundles(q, codes);
+  for (const code of codes) {
+    const bundle = bundles.get(code)!;
     for (const n of bundle.frameworkNodes) nodes.set(n.code, n);
-    projects.push({ project: bundle.project, donorNames: bundle.donorNames, results: bundle.results, indicators: bundle.indicators, values: values.get(p.code) ?? [] });
+    projects.push({ project: bundle.project, donorNames: bundle.donorNames, results: bundle.results, indicators: bundle.indicators, values: values.get(code) ?? [] });
   }
   const commonIndicators = await loadCommonIndicatorLibrary(q);
   return missionModel(template, buildMissionRollup({ projects, frameworkNodes: [...nodes.values()], period: r.period, commonIndicators }), r);

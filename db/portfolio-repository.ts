@@ -4,7 +4,7 @@ import { commonLinkProblem, libraryOf, type CommonIndicatorRef } from '../domain
 import type { RuleOperator, ValidationRule } from '../domain/data-quality.js';
 import { RbmError } from '../domain/errors.js';
 import { groupBy } from '../domain/group-by.js';
-import type { Pool, Queryable } from './pool.js';
+import type { Queryable } from './pool.js';
 
 export interface ProjectDefinition {
   project: Project;
@@ -141,14 +141,6 @@ async function replaceValidationRules(q: Queryable, projectId: number, projectCo
   }
 }
 
-async function readValidationRules(q: Queryable, projectId: number): Promise<ValidationRule[]> {
-  const { rows } = await q.query<{ code: string; left_codes: string[]; operator: RuleOperator; right_codes: string[]; description: string }>(
-    'SELECT code, left_codes, operator, right_codes, description FROM validation_rules WHERE project_id = $1 ORDER BY ordinal, code',
-    [projectId],
-  );
-  return rows.map((r) => ({ code: r.code, left: r.left_codes, operator: r.operator, right: r.right_codes, description: r.description }));
-}
-
 export interface ProjectSummary {
   code: string;
   altCode: string | null;
@@ -195,67 +187,37 @@ export async function listIndicators(q: Queryable, projectCode: string): Promise
 }
 
 export async function getProjectBundle(q: Queryable, projectCode: string): Promise<ProjectBundle> {
-  const p = await q.query(`SELECT * FROM projects WHERE code = $1`, [projectCode]);
-  const row = p.rows[0];
-  if (!row) throw new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`, { missing: 'project', projectCode });
-  const donors = await q.query<{ code: string; name: string }>(
-    `SELECT d.code, d.name FROM project_donors pd JOIN donors d ON d.code = pd.donor_code WHERE pd.project_id = $1 ORDER BY d.code`,
-    [row.id],
-  );
-  const results = await q.query(
-    `SELECT r.code, r.level, r.parent_code, r.statement,
-            coalesce((SELECT array_agg(c.node_code ORDER BY c.node_code) FROM result_contributions c WHERE c.result_id = r.id), '{}') AS contributes_to
-       FROM results r WHERE r.project_id = $1 ORDER BY r.ordinal`,
-    [row.id],
-  );
-  const nodes = await q.query(
-    `SELECT DISTINCT n.* FROM framework_nodes n
-      WHERE n.code IN (SELECT c.node_code FROM result_contributions c JOIN results r ON r.id = c.result_id WHERE r.project_id = $1)
-         OR n.code IN (SELECT n2.parent_code FROM framework_nodes n2 JOIN result_contributions c ON c.node_code = n2.code
-                        JOIN results r ON r.id = c.result_id WHERE r.project_id = $1)
-      ORDER BY n.code`,
-    [row.id],
-  );
-  return {
-    project: {
-      code: row.code, altCode: row.alt_code, title: row.title, donors: donors.rows.map((d) => d.code),
-      startDate: row.start_date, endDate: row.end_date, budget: row.budget, currency: row.currency, status: row.status,
-      coverage: row.coverage, locations: row.locations, programmaticArea: row.programmatic_area, illustrative: row.illustrative,
-    },
-    donorNames: donors.rows.map((d) => d.name),
-    results: results.rows.map((r) => ({ code: r.code, level: r.level, parentCode: r.parent_code, statement: r.statement, contributesTo: r.contributes_to })),
-    indicators: await listIndicators(q, projectCode),
-    frameworkNodes: nodes.rows.map((n) => ({ code: n.code, framework: n.framework, level: n.level, parentCode: n.parent_code, title: n.title, illustrative: n.illustrative })),
-    validationRules: await readValidationRules(q, row.id),
-  };
+  const bundle = (await getProjectBundles(q, [projectCode])).get(projectCode);
+  if (!bundle) throw new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`, { missing: 'project', projectCode });
+  return bundle;
 }
 
 /**
  * The bundles of many projects in six queries, whatever their number (the portfolio page reads a page
  * of them at once): each equal to what getProjectBundle returns for that project. Unknown codes are
- * left out of the map. A pool, not a client: the five reads after the first run in parallel, each on
- * its own connection (parallel queries on one client are queued and deprecated by pg).
+ * left out of the map. The reads run one after the other: `q` may be a client in a transaction (pg
+ * queues and deprecates parallel queries on one client), and six round trips cost little.
  */
-export async function getProjectBundles(q: Pool, projectCodes: string[]): Promise<Map<string, ProjectBundle>> {
+export async function getProjectBundles(q: Queryable, projectCodes: string[]): Promise<Map<string, ProjectBundle>> {
   const out = new Map<string, ProjectBundle>();
   const codes = [...new Set(projectCodes)];
   if (!codes.length) return out;
   const projects = await q.query(`SELECT * FROM projects WHERE code = ANY($1::text[]) ORDER BY code`, [codes]);
   if (!projects.rows.length) return out;
   const ids = projects.rows.map((r) => r.id as number);
-  const [donors, results, indicators, nodes, rules] = await Promise.all([
-    q.query<{ project_id: number; code: string; name: string }>(
+  const [donors, results, indicators, nodes, rules] = [
+    await q.query<{ project_id: number; code: string; name: string }>(
       `SELECT pd.project_id, d.code, d.name FROM project_donors pd JOIN donors d ON d.code = pd.donor_code
         WHERE pd.project_id = ANY($1::int[]) ORDER BY pd.project_id, d.code`,
       [ids],
     ),
-    q.query(
+    await q.query(
       `SELECT r.project_id, r.code, r.level, r.parent_code, r.statement,
               coalesce((SELECT array_agg(c.node_code ORDER BY c.node_code) FROM result_contributions c WHERE c.result_id = r.id), '{}') AS contributes_to
          FROM results r WHERE r.project_id = ANY($1::int[]) ORDER BY r.project_id, r.ordinal`,
       [ids],
     ),
-    q.query(
+    await q.query(
       `SELECT i.*, r.code AS result_code,
               coalesce((SELECT jsonb_object_agg(t.period, t.value) FROM indicator_targets t WHERE t.indicator_id = i.id), '{}') AS targets
          FROM indicators i JOIN results r ON r.id = i.result_id
@@ -263,7 +225,7 @@ export async function getProjectBundles(q: Pool, projectCodes: string[]): Promis
       [ids],
     ),
     // The nodes the project's results contribute to, and their parents (as getProjectBundle reads them).
-    q.query(
+    await q.query(
       `WITH linked AS (
          SELECT DISTINCT r.project_id, c.node_code FROM result_contributions c JOIN results r ON r.id = c.result_id
           WHERE r.project_id = ANY($1::int[])
@@ -275,12 +237,12 @@ export async function getProjectBundles(q: Pool, projectCodes: string[]): Promis
        SELECT w.project_id, n.* FROM wanted w JOIN framework_nodes n ON n.code = w.code ORDER BY w.project_id, n.code`,
       [ids],
     ),
-    q.query<{ project_id: number; code: string; left_codes: string[]; operator: RuleOperator; right_codes: string[]; description: string }>(
+    await q.query<{ project_id: number; code: string; left_codes: string[]; operator: RuleOperator; right_codes: string[]; description: string }>(
       `SELECT project_id, code, left_codes, operator, right_codes, description FROM validation_rules
         WHERE project_id = ANY($1::int[]) ORDER BY project_id, ordinal, code`,
       [ids],
     ),
-  ]);
+  ];
   const byProject = <T extends { project_id: number }>(rows: T[]) => groupBy(rows, (r) => r.project_id);
   const donorsOf = byProject(donors.rows);
   const resultsOf = byProject(results.rows);
