@@ -211,7 +211,12 @@ describe('filters, sorting and totals', () => {
     expect(none).toEqual(allCodes.filter((c) => !COMPLETED.includes(c)).slice(2 * PORTFOLIO_PAGE_SIZE));
     expect(projectRows(await (await me.fetch('/portfolio?q=syn000')).text())).toEqual(allCodes.filter((c) => /^SYN000\d$/.test(c)));
     expect(projectRows(await (await me.fetch('/portfolio?q=SYN0009&flag=quarantine')).text())).toEqual([QUARANTINED]);
-    expect(projectRows(await (await me.fetch('/portfolio?q=no-such-project')).text())).toEqual([]);
+    const noMatch = await (await me.fetch('/portfolio?q=no-such-project')).text();
+    expect(projectRows(noMatch)).toEqual([]);
+    // Nothing on the page: no per-page sections with an empty range ("projects 0–0").
+    expect(noMatch).toContain('No project matches.');
+    expect(noMatch).not.toContain('id="by-output"');
+    expect(noMatch).not.toContain('0–0');
 
     const issues = (c: string) => { const q = quality.get(c)!; return q.quarantined + q.missing.length + q.staleSources.length; };
     const byIssues = [...allCodes].sort((a, b) => issues(b) - issues(a) || (a < b ? -1 : 1));
