@@ -64,16 +64,3 @@ export async function sourceRunFacts(q: Queryable): Promise<SourceRunFacts[]> {
   }));
 }
 
-/**
- * The indicator periods an import batch stores values for (read from its staging table, inside the
- * batch's transaction), each with the first row of the file that names it.
- */
-export async function stagedIndicatorPeriods(q: Queryable): Promise<Array<{ projectCode: string; indicatorCode: string; period: string; ord: number }>> {
-  const { rows } = await q.query<{ project_code: string; indicator_code: string; period: string; ord: string }>(
-    `SELECT p.code AS project_code, i.code AS indicator_code, s.period, min(s.ord) AS ord
-       FROM import_staging s JOIN indicators i ON i.id = s.indicator_id JOIN projects p ON p.id = i.project_id
-      WHERE s.problems IS NULL
-      GROUP BY 1, 2, 3 ORDER BY 4`,
-  );
-  return rows.map((r) => ({ projectCode: r.project_code, indicatorCode: r.indicator_code, period: r.period, ord: Number(r.ord) }));
-}

@@ -278,6 +278,38 @@ describe('a large file', () => {
   });
 });
 
+describe('disaggregations across two dimensions', () => {
+  it('checks each combination on its own: sex and location add up, sex x location does not, so the rows are refused together', async () => {
+    // Nothing stored for the period: the batch alone is checked.
+    await pool.query(
+      `UPDATE indicator_values v SET superseded_at = clock_timestamp() FROM indicators i JOIN projects p ON p.id = i.project_id
+        WHERE v.indicator_id = i.id AND p.code = 'LY10P0563' AND i.code = 'OP2.1.a' AND v.period = '2024-Q1' AND v.superseded_at IS NULL`,
+    );
+    const file = path.join(scratch, 'cross.csv');
+    fs.writeFileSync(
+      file,
+      [
+        'project_code,indicator_code,period,value,sex,location',
+        'LY10P0563,OP2.1.a,2024-Q1,10,,',
+        'LY10P0563,OP2.1.a,2024-Q1,4,male,',
+        'LY10P0563,OP2.1.a,2024-Q1,6,female,',
+        'LY10P0563,OP2.1.a,2024-Q1,7,,Tripoli',
+        'LY10P0563,OP2.1.a,2024-Q1,3,,Sabha',
+        'LY10P0563,OP2.1.a,2024-Q1,3,male,Tripoli',
+        'LY10P0563,OP2.1.a,2024-Q1,4,female,Tripoli',
+        'LY10P0563,OP2.1.a,2024-Q1,1,male,Sabha',
+        'LY10P0563,OP2.1.a,2024-Q1,1,female,Sabha',
+        '',
+      ].join('\n'),
+    );
+    const r = await run(file);
+    expect(r).toMatchObject({ refused: false, accepted: 0, rejected: 9, warnings: [] });
+    expect(new Set(messages(r))).toEqual(new Set([2, 3, 4, 5, 6, 7, 8, 9, 10].map((row) =>
+      `${row}|value|LY10P0563 OP2.1.a 2024-Q1 by sex x location: the values add up to 9, not to the total on row 2 (10); OP2.1.a requires its disaggregations to add up, so its rows for 2024-Q1 are refused together`)));
+    expect(r.errors).toHaveLength(9);
+  });
+});
+
 describe('a cell repeated many times', () => {
   // A file that repeats one cell 20,000 times (a form exported with a stuck key) took minutes when the
   // check paired every duplicate with every other (a correlated subquery run per duplicate row). Each
