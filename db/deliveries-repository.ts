@@ -86,13 +86,14 @@ export async function failOpenDeliveries(q: Queryable, cycleId: string, version:
 }
 
 /**
- * The latest earlier version of a cycle's report e-mailed to `recipient` (sent), or null: a donor who
- * received version 1 is told that version 2 replaces it; one who never did is not.
+ * The latest earlier version of a cycle's report e-mailed to `recipient` (sent, or unconfirmed: most
+ * likely received), or null: a donor who received version 1 is told that version 2 replaces it; one
+ * who never did is not. Addresses compare without case (the same mailbox).
  */
 export async function lastVersionSentTo(q: Queryable, cycleId: string, recipient: string, beforeVersion: number): Promise<number | null> {
   const { rows } = await q.query<{ version: number | null }>(
     `SELECT max(version) AS version FROM deliveries
-      WHERE cycle_id = $1 AND recipient = $2 AND channel = 'email' AND state = 'sent' AND version < $3`,
+      WHERE cycle_id = $1 AND lower(recipient) = lower($2) AND channel = 'email' AND state IN ('sent', 'unconfirmed') AND version < $3`,
     [cycleId, recipient, beforeVersion],
   );
   return rows[0]?.version ?? null;

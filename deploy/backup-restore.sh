@@ -141,10 +141,27 @@ else
     [ -n "$PG_DUMP" ] && [ -n "$PG_RESTORE" ] && [ -n "$PSQL" ] || die "pg_dump, pg_restore and psql are needed: bash scripts/install-tools.sh pg-client (PostgreSQL 17's, into tools/bin)"
     re='^postgres(ql)?://([^:@/]*)(:([^@/]*))?@(\[[^]]+\]|[^:/?]+)(:([0-9]+))?(/[^?]*)?(\?.*)?$'
     [[ "$url" =~ $re ]] || die "--url: not a postgres://USER:PASSWORD@HOST:PORT/DB address"
-    decode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
+    # Percent-decoding of the user and password (RFC 3986: "+" is a plus; a backslash is a backslash).
+    decode() { local s="${1//\\/\\\\}"; printf '%b' "${s//%/\\x}"; }
     PGUSER="$(decode "${BASH_REMATCH[2]}")"; PGPASSWORD="$(decode "${BASH_REMATCH[4]}")"
     PGHOST="${BASH_REMATCH[5]}"; PGHOST="${PGHOST#[}"; PGHOST="${PGHOST%]}"; PGPORT="${BASH_REMATCH[7]:-5432}"
     export PGUSER PGPASSWORD PGHOST PGPORT
+    # The URL's TLS parameters, as libpq reads them from the environment; any other parameter is refused
+    # rather than silently dropped (a dropped sslmode=verify-full would send the password unverified).
+    query="${BASH_REMATCH[9]#\?}"
+    if [ -n "$query" ]; then
+      IFS='&' read -r -a params <<< "$query"
+      for kv in "${params[@]}"; do
+        k="${kv%%=*}"; v="$(decode "${kv#*=}")"
+        case "$k" in
+          sslmode) export PGSSLMODE="$v" ;;
+          sslrootcert) export PGSSLROOTCERT="$v" ;;
+          sslcert) export PGSSLCERT="$v" ;;
+          sslkey) export PGSSLKEY="$v" ;;
+          *) die "--url: parameter $k is not supported (only sslmode, sslrootcert, sslcert, sslkey)" ;;
+        esac
+      done
+    fi
     PG_USER="$PGUSER"
   fi
   pg() {

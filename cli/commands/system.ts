@@ -148,12 +148,19 @@ export function registerSystemCommands(program: Command): void {
         throw e;
       });
       running = worker;
-      const ctx = await openAppContext(env.config, endpoints, env.log);
       try {
-        await syncAgreementSchedules(ctx);
-        await syncSourceSchedules(ctx).catch((e: unknown) => env.log.error({ err: e }, 'source schedules not in sync: fix the sources file, then run `rbm sources sync`'));
-      } finally {
-        await ctx.close();
+        const ctx = await openAppContext(env.config, endpoints, env.log);
+        try {
+          await syncAgreementSchedules(ctx);
+          await syncSourceSchedules(ctx).catch((e: unknown) => env.log.error({ err: e }, 'source schedules not in sync: fix the sources file, then run `rbm sources sync`'));
+        } finally {
+          await ctx.close();
+        }
+      } catch (e) {
+        // A worker that cannot finish starting stops: polling on, it would look healthy to a supervisor.
+        await worker.shutdown();
+        await metrics?.close();
+        throw e;
       }
       if (metrics) say(`Metrics: ${metrics.url} (Prometheus)`);
       say(`Worker running on task queues ${env.config.taskQueue} and ${env.config.renderTaskQueue}. Ctrl-C stops it.`);

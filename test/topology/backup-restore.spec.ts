@@ -252,6 +252,15 @@ describe('backup and restore of the three databases and the outbox (issue 15, 5)
     );
   });
 
+  it("applies the URL's TLS parameters (sslmode...) and refuses any other, never dropping them silently", async () => {
+    const backups = fs.mkdtempSync(path.join(t.cluster.dir, 'backups-tls-'));
+    const withQuery = (q: string) => `${t.cluster.databaseUrl.split('?')[0]}?${q}`;
+    // The cluster's PostgreSQL speaks no TLS: a required TLS must stop the backup (it went ahead without TLS before).
+    await expect(run(SCRIPT, ['backup', '--url', withQuery('sslmode=require'), '--dir', backups])).rejects.toThrow(/SSL/i);
+    await expect(run(SCRIPT, ['backup', '--url', withQuery('application_name=x'), '--dir', backups])).rejects.toThrow(/parameter application_name is not supported/);
+    expect(fs.readdirSync(backups)).toEqual([]);
+  });
+
   it('does the same through docker compose (exec -T postgresql ..., run --entrypoint tar rbm)', { timeout: 300_000 }, async () => {
     // docker as the script calls it, run here against the cluster: stdin and stdout through pipes, as docker's are
     // (a tool that stops reading early, pg_restore --list, is no failure: docker exec ignores the broken pipe too).
