@@ -16,6 +16,7 @@ import {
 import { getCycle, listCycleEvents, listCycles, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
 import { listProjects } from '../db/portfolio-repository.js';
 import { parsePeriod, periodWithin } from '../domain/periods.js';
+import { mapConcurrently } from './concurrency.js';
 import { planCycle, type StartCycleCommand } from './cycle-plan.js';
 import { cancelUpdate, decideUpdate, reportCycleWorkflow, resubmitUpdate, statusQuery } from '../workflows/report-cycle.js';
 import { authorize, can, type Action, type Principal } from './auth.js';
@@ -79,18 +80,14 @@ export async function startPortfolioCycles(
     .filter((p) => cmd.mayStart?.(p.code) ?? true)
     .map((p) => p.code);
   const { projects: _projects, concurrency = PORTFOLIO_START_CONCURRENCY, mayStart: _mayStart, ...command } = cmd;
-  const results: PortfolioCycleStart[] = [];
-  const queue = [...codes];
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), queue.length) }, async () => {
-    for (let projectCode = queue.shift(); projectCode; projectCode = queue.shift()) {
-      try {
-        results.push({ projectCode, ...(await startCycle(ctx, { ...command, projectCode })) });
-      } catch (e) {
-        if (!(e instanceof RbmError)) ctx.log.warn({ err: e, projectCode }, 'starting a cycle of the portfolio failed');
-        results.push({ projectCode, started: false, error: (e as Error).message });
-      }
+  const results = await mapConcurrently(codes, concurrency, async (projectCode): Promise<PortfolioCycleStart> => {
+    try {
+      return { projectCode, ...(await startCycle(ctx, { ...command, projectCode })) };
+    } catch (e) {
+      if (!(e instanceof RbmError)) ctx.log.warn({ err: e, projectCode }, 'starting a cycle of the portfolio failed');
+      return { projectCode, started: false, error: (e as Error).message };
     }
-  }));
+  });
   return results.sort((a, b) => a.projectCode.localeCompare(b.projectCode));
 }
 

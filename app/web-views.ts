@@ -17,6 +17,7 @@ import type { AppContext } from './context.js';
 import { buildReportModelFromDb } from '../activities/report-files.js';
 import type { ProgressStatus } from '../domain/progress.js';
 import { formatFigure } from '../domain/value-history.js';
+import { mapConcurrently } from './concurrency.js';
 
 export interface CycleSummary extends CycleRow {
   projectTitle: string;
@@ -30,25 +31,20 @@ const STATE_ORDER: CycleState[] = ['returned', 'awaiting_approval', 'gathering',
 
 /** Live status of many cycles, a few at a time; a cycle whose workflow is unreachable keeps its row. */
 async function summaries(ctx: AppContext, rows: CycleRow[], titles: Map<string, string>): Promise<CycleSummary[]> {
-  const out: CycleSummary[] = [];
-  const queue = [...rows];
-  const worker = async () => {
-    for (let row = queue.shift(); row; row = queue.shift()) {
-      // Closed cycles: the row says it all. Open ones: the live status, if a worker answers soon.
-      const status = isOpen(row.state) ? await liveStatus(ctx, row.id) : undefined;
-      out.push({
-        ...row,
-        state: status?.state ?? row.state,
-        currentVersion: status?.version ?? row.currentVersion,
-        projectTitle: titles.get(row.projectCode) ?? row.projectCode,
-        dueDate: status?.dueDate ?? null,
-        overdue: Boolean(status?.overdue) && isOpen(status!.state),
-        stepName: status && status.state === 'awaiting_approval' ? (status.stepName ?? null) : null,
-        approvers: status && status.state === 'awaiting_approval' ? status.approvers : [],
-      });
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  const out = await mapConcurrently(rows, 4, async (row): Promise<CycleSummary> => {
+    // Closed cycles: the row says it all. Open ones: the live status, if a worker answers soon.
+    const status = isOpen(row.state) ? await liveStatus(ctx, row.id) : undefined;
+    return {
+      ...row,
+      state: status?.state ?? row.state,
+      currentVersion: status?.version ?? row.currentVersion,
+      projectTitle: titles.get(row.projectCode) ?? row.projectCode,
+      dueDate: status?.dueDate ?? null,
+      overdue: Boolean(status?.overdue) && isOpen(status!.state),
+      stepName: status && status.state === 'awaiting_approval' ? (status.stepName ?? null) : null,
+      approvers: status && status.state === 'awaiting_approval' ? status.approvers : [],
+    };
+  });
   return out.sort((a, b) => (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999') || a.id.localeCompare(b.id));
 }
 

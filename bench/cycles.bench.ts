@@ -34,7 +34,7 @@ import { createLogger } from '../runtime/logger.js';
 import { findMailpit, startMailpit } from '../runtime/mailpit.js';
 import { freePort } from '../runtime/ports.js';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.js';
-import { ensureNamespace, ensureTemporalServerTools, postgresLogin, setupTemporalSchema, startTemporalServer, temporalServerPorts } from '../cluster/temporal-server.js';
+import { ensureTemporalServerTools, postgresLogin, setupTemporalSchema, startTemporalServer, temporalServerPorts } from '../cluster/temporal-server.js';
 import { closePdfPool } from '../render/pdf/pool.js';
 import { startHttpServer } from '../web/server.js';
 import { intOption, type BenchArgs } from './args.js';
@@ -320,8 +320,8 @@ async function startRealTemporalServer(toolsDir: string, databaseUrl: string, di
   const tools = await ensureTemporalServerTools(toolsDir, log);
   const login = postgresLogin(databaseUrl);
   await setupTemporalSchema({ sqlTool: tools.sqlTool, postgres: login, log });
+  // startTemporalServer registers the namespace itself.
   const server = await startTemporalServer({ binary: tools.server, postgres: login, ports: await temporalServerPorts(), namespace: 'default', logFile: path.join(dir, 'temporal-server.log'), log });
-  await ensureNamespace(server.address, 'default');
   return { address: server.address, stop: () => server.stop() };
 }
 
