@@ -171,7 +171,7 @@ const withStatuses = (flags: Map<string, ProjectFlags>, statuses: Map<string, Ou
 // --- the portfolio page ----------------------------------------------------------------------------
 
 export const PORTFOLIO_PAGE_SIZE = 50;
-/** Cycles listed per state below the projects (the rest are counted, and found by filtering the projects). */
+/** Cycles listed per state below the projects, a page at a time (each state has its own pages). */
 export const CYCLES_PER_STATE = 25;
 export const PORTFOLIO_SORTS = ['code', 'title', 'issues', 'latest'] as const;
 export type PortfolioSort = (typeof PORTFOLIO_SORTS)[number];
@@ -192,6 +192,9 @@ export interface PortfolioQuery {
   flag?: PortfolioFlag;
   sort?: PortfolioSort;
   pageSize?: number;
+  /** The state whose list of cycles is paged to `cyclesPage` (the other states show their first page). */
+  cyclesState?: CycleState;
+  cyclesPage?: number;
   staleDays?: number;
   now?: string;
 }
@@ -224,9 +227,19 @@ export interface PortfolioPageView {
   last: number;
   projects: PortfolioPageProject[];
   byOutput: PortfolioByOutput[];
-  byState: Array<{ state: CycleState; count: number; cycles: CycleSummary[]; more: number }>;
+  /** Every cycle by state, a page of each: `first`–`last` (1-based) of `count` on page `page` of `pageCount`. */
+  byState: Array<{ state: CycleState; count: number; cycles: CycleSummary[]; page: number; pageCount: number; first: number; last: number }>;
   totals: PortfolioTotals;
   donors: string[];
+}
+
+/** One page of a state's cycles (past the last page: the last). */
+function cyclesPageOf(g: { state: CycleState; cycles: CycleSummary[] }, wanted: number | undefined): PortfolioPageView['byState'][number] {
+  const pageCount = Math.max(1, Math.ceil(g.cycles.length / CYCLES_PER_STATE));
+  const page = Math.min(Math.max(1, Math.trunc(wanted ?? 1) || 1), pageCount);
+  const cycles = g.cycles.slice((page - 1) * CYCLES_PER_STATE, page * CYCLES_PER_STATE);
+  const first = cycles.length ? (page - 1) * CYCLES_PER_STATE + 1 : 0;
+  return { state: g.state, count: g.cycles.length, cycles, page, pageCount, first, last: first ? first + cycles.length - 1 : 0 };
 }
 
 const issuesOf = (f: ProjectFlags) => f.quarantined + f.missing.length + f.staleSources.length;
@@ -292,7 +305,7 @@ export async function portfolioPage(ctx: AppContext, p: Principal, query: Portfo
     first: shown.length ? (page - 1) * pageSize + 1 : 0, last: (page - 1) * pageSize + shown.length,
     projects,
     byOutput: groupByOutput(quality, new Map(shown.map((pr) => [pr.code, pr.title]))),
-    byState: view.byState.map((g) => ({ state: g.state, count: g.cycles.length, cycles: g.cycles.slice(0, CYCLES_PER_STATE), more: Math.max(0, g.cycles.length - CYCLES_PER_STATE) })),
+    byState: view.byState.map((g) => cyclesPageOf(g, g.state === query.cyclesState ? query.cyclesPage : 1)),
     totals: {
       projects: all.length,
       indicators: all.reduce((a, pr) => a + pr.indicatorCount, 0),

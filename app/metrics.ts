@@ -7,12 +7,9 @@
  * No principal: these are counts without names, served only on the metrics listener that SECURITY.md
  * describes (loopback by default), never on the web port.
  */
-import { OPEN_STATES, type CycleState } from '../domain/report-cycle.js';
+import { CYCLE_STATES, OPEN_STATES, type CycleState } from '../domain/report-cycle.js';
 import { countCyclesByState, countDeliveriesByState, countOverdueCycles, sumImportRows, withBoundedReadSnapshot } from '../db/metrics-repository.js';
 import type { Pool } from '../db/pool.js';
-
-/** Every state a cycle may be in, so that a state with no cycle shows 0 rather than no series. */
-export const CYCLE_STATES: readonly CycleState[] = [...OPEN_STATES, 'completed', 'cancelled'];
 
 export interface OperationalState {
   cyclesByState: Array<{ state: string; count: number }>;
@@ -27,6 +24,7 @@ export async function readOperationalState(ctx: { pool: Pool }, opts: { timeoutM
   return withBoundedReadSnapshot(ctx.pool, opts.timeoutMs ?? 2000, async (q) => {
     const byState = await countCyclesByState(q);
     const overdue = await countOverdueCycles(q, OPEN_STATES);
+    // Every state a cycle may be in, so that a state with no cycle shows 0 rather than no series.
     const known = new Set<string>(CYCLE_STATES);
     return {
       // Known states first (zero when none), then any state an older or newer version wrote.

@@ -11,10 +11,10 @@ describe('the donor report e-mail', () => {
     expect(mail.text).not.toMatch(/revised|replaces/i);
   });
 
-  it('a version that replaces one the donor received says "revised" in the subject and which version it replaces', () => {
+  it('a version that replaces one sent to the donor (confirmed or not) says "revised" in the subject and which version it replaces', () => {
     const mail = composeDonorReportMail({ ...base, version: 3, replacesVersion: 1 });
     expect(mail.subject).toBe('Migrant protection (LY10P0551): revised report for 2025-Q1 (version 3)');
-    expect(mail.text).toContain('version 3, which replaces version 1 you received earlier');
+    expect(mail.text).toContain('version 3, which replaces version 1 sent to you earlier');
     expect(mail.text).toContain('http://rbm.example/donor/reports/7');
   });
 });

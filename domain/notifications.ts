@@ -86,7 +86,7 @@ export function composeDonorReportMail(m: DonorReportMailInput): ComposedMail {
     `Dear ${m.recipientName},`,
     '',
     revised
-      ? `Please find attached a revised version of the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}: version ${m.version}, which replaces version ${m.replacesVersion} you received earlier. Its cover page says that it was revised after approval.`
+      ? `Please find attached a revised version of the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}: version ${m.version}, which replaces version ${m.replacesVersion} sent to you earlier. Its cover page says that it was revised after approval.`
       : `Please find attached the approved report of "${m.projectTitle}" (${m.projectCode}) for ${m.period}, version ${m.version}.`,
     '',
     `You can also download it from the donor portal: ${m.links.join('  ')}`,

@@ -14,6 +14,7 @@ export type CycleState =
   | 'cancelled';
 
 export const OPEN_STATES: readonly CycleState[] = ['gathering', 'rendering', 'awaiting_approval', 'returned', 'finalizing', 'delivering'];
+export const CYCLE_STATES: readonly CycleState[] = [...OPEN_STATES, 'completed', 'cancelled'];
 
 /** A stored file, as it travels through Temporal: a reference and its digest, never the bytes. */
 export interface ArtifactRef {

@@ -113,6 +113,6 @@ describe('approval locks the data it covers', () => {
     // ... and is told in the subject that it replaces the version 1 it received.
     const revisedMail = (await mailsTo('eu.donor@example.org')).find((m) => m.attachments.some((a) => a.filename === `${PROJECT}_${PERIOD}_iom-donor-report_v2_final.pdf`))!;
     expect(revisedMail.subject).toMatch(new RegExp(`\\(${PROJECT}\\): revised report for ${PERIOD} \\(version 2\\)$`));
-    expect(revisedMail.text).toContain('replaces version 1 you received earlier');
+    expect(revisedMail.text).toContain('replaces version 1 sent to you earlier');
   });
 });

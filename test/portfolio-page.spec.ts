@@ -140,6 +140,46 @@ describe('the portfolio page in pages', () => {
     expect(projectRows(await odd.text())).toEqual(allCodes.slice(0, PORTFOLIO_PAGE_SIZE));
   });
 
+  it("lists every cycle of a state, 25 a page, each state's list paged on its own while the projects keep their page", async () => {
+    // 60 cancelled cycles of an earlier quarter (rows only: closed cycles need no Temporal), removed after.
+    const cancelled = allCodes.filter((c) => c.startsWith('SYN')).slice(0, 60);
+    await pool.query(
+      `INSERT INTO report_cycles (id, project_code, period, template_id, state, current_version, started_by, started_at)
+       SELECT 'report-cycle/' || code || '/2024-Q1/' || $1, code, '2024-Q1', $1, 'cancelled', 1, 'me.officer', now() - make_interval(mins => n::int)
+         FROM unnest($2::text[]) WITH ORDINALITY AS t(code, n)`,
+      [SYNTH_TEMPLATE, cancelled],
+    );
+    try {
+      const me = await Agent.signedIn('me.officer');
+      const cyclesOf = (html: string, state: string) => {
+        const section = html.split(`data-cycles-state="${state}"`)[1]!.split('data-cycles-state=')[0]!;
+        return [...section.matchAll(/href="\/cycles\/([^/"]+)\/2024-Q1\//g)].map((m) => m[1]!);
+      };
+      const listed: string[] = [];
+      for (const page of [1, 2, 3]) {
+        const res = await me.fetch(`/portfolio?page=2${page === 1 ? '' : `&cycles=cancelled&cyclesPage=${page}`}`);
+        expect(res.status).toBe(200);
+        const html = (await res.text()).replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+        const shown = cyclesOf(html, 'cancelled');
+        expect(shown).toHaveLength(page < 3 ? 25 : 10);
+        listed.push(...shown);
+        expect(html).toContain(`cycles ${(page - 1) * 25 + 1}–${(page - 1) * 25 + shown.length} of 60`);
+        // The projects stay on their page 2; the other states are not paged.
+        expect(projectRows(html)).toEqual(allCodes.slice(PORTFOLIO_PAGE_SIZE, 2 * PORTFOLIO_PAGE_SIZE));
+        if (page < 3) expect(html).toContain(`href="/portfolio?page=2&cycles=cancelled&cyclesPage=${page + 1}#cycles-cancelled"`);
+        expect(html).not.toContain('data-cycles-pager="completed"');
+      }
+      // Newest first, each once: every cancelled cycle is reachable from the list.
+      expect(listed).toEqual(cancelled);
+      // A page past the last shows the last; a state without cycles in the query is ignored.
+      const past = (await (await me.fetch('/portfolio?cycles=cancelled&cyclesPage=99')).text());
+      expect(cyclesOf(past, 'cancelled')).toEqual(cancelled.slice(50));
+      expect((await me.fetch('/portfolio?cycles=nonsense&cyclesPage=x')).status).toBe(200);
+    } finally {
+      await pool.query(`DELETE FROM report_cycles WHERE period = '2024-Q1' AND state = 'cancelled'`);
+    }
+  });
+
   it('reads the bundles of many projects at once exactly as one by one', async () => {
     const codes = ['LY10P0542', 'LY10P0551', 'LY10P0570', 'SYN0001', MISSING, NO_TARGET, 'SYN0110'];
     const many = await getProjectBundles(pool, [...codes, 'NO-SUCH-PROJECT']);

@@ -11,7 +11,7 @@ import { usersFor } from '../app/admin-views.js';
 import { LATEST_STATES, PORTFOLIO_FLAGS, PORTFOLIO_SORTS, portfolioPage, STALE_SOURCE_DAYS, type PortfolioPageView } from '../app/admin-views.js';
 import { artifactFor, cycleView, donorReports, inbox } from '../app/web-views.js';
 import { RbmError } from '../domain/errors.js';
-import { isOpen, reportCycleId } from '../domain/report-cycle.js';
+import { CYCLE_STATES, isOpen, reportCycleId } from '../domain/report-cycle.js';
 import { DEFAULT_TEMPLATE_ID, loadTemplates } from '../templates/registry.js';
 import { renderPage, STATIC_DIR, type LayoutData, type NavItem } from './render.js';
 import { forbidden, requirePrincipal } from './server.js';
@@ -86,6 +86,9 @@ const portfolioQuery = z.object({
   donor: z.string().max(100).optional().catch(undefined),
   flag: z.enum(PORTFOLIO_FLAGS).optional().catch(undefined),
   sort: z.enum(PORTFOLIO_SORTS).optional().catch(undefined),
+  // The state whose list of cycles is paged, and its page.
+  cycles: z.enum(CYCLE_STATES).optional().catch(undefined),
+  cyclesPage: z.coerce.number().int().min(1).optional().catch(undefined),
 });
 const FLAG_LABELS: Record<(typeof PORTFOLIO_FLAGS)[number], string> = {
   any: 'Any data-quality issue', quarantine: 'Rejected rows in quarantine', missing: 'Missing data', stale: 'Stale sources',
@@ -94,8 +97,11 @@ const SORT_LABELS: Record<(typeof PORTFOLIO_SORTS)[number], string> = {
   code: 'Project code', title: 'Title', issues: 'Most data-quality issues', latest: 'Latest cycle period',
 };
 
-/** The portfolio's URL with the current filters and the given changes (a filter change goes back to page 1). */
-function portfolioHref(q: PortfolioPageView['query'], changes: Partial<Record<'page' | 'state' | 'flag', string | number | null>>): string {
+/**
+ * The portfolio's URL with the current filters and the given changes (a filter change goes back to page 1);
+ * `cycles` and `cyclesPage` page one state's list of cycles, with `#cycles-STATE` to land on it.
+ */
+function portfolioHref(q: PortfolioPageView['query'], changes: Partial<Record<'page' | 'state' | 'flag' | 'cycles' | 'cyclesPage', string | number | null>>): string {
   const params = new URLSearchParams();
   if (q.search) params.set('q', q.search);
   const state = 'state' in changes ? changes.state : q.state;
@@ -105,8 +111,13 @@ function portfolioHref(q: PortfolioPageView['query'], changes: Partial<Record<'p
   if (flag) params.set('flag', String(flag));
   if (q.sort !== 'code') params.set('sort', q.sort);
   if (changes.page && changes.page !== 1) params.set('page', String(changes.page));
+  if (changes.cycles && changes.cyclesPage && changes.cyclesPage !== 1) {
+    params.set('cycles', String(changes.cycles));
+    params.set('cyclesPage', String(changes.cyclesPage));
+  }
   const s = params.toString();
-  return s ? `/portfolio?${s}` : '/portfolio';
+  const anchor = changes.cycles ? `#cycles-${changes.cycles}` : '';
+  return `${s ? `/portfolio?${s}` : '/portfolio'}${anchor}`;
 }
 
 /** Previous, first, a few around the current, last, next; "…" where pages are left out. */
@@ -148,10 +159,11 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
     const query = portfolioQuery.parse(req.query ?? {});
     const view = await portfolioPage(ctx(), p, {
       page: query.page, search: query.q, state: query.state, donor: query.donor || undefined, flag: query.flag, sort: query.sort,
+      cyclesState: query.cycles, cyclesPage: query.cyclesPage,
     });
     const templates = loadTemplates().map((t) => ({ id: t.id, title: t.title, selected: t.id === DEFAULT_TEMPLATE_ID }));
     const filtered = Boolean(view.query.search || view.query.state || view.query.donor || view.query.flag);
-    const href = (changes: Partial<Record<'page' | 'state' | 'flag', string | number | null>>) => portfolioHref(view.query, changes);
+    const href = (changes: Parameters<typeof portfolioHref>[1]) => portfolioHref(view.query, changes);
     return html(reply, renderPage('portfolio', layout(req, reply, 'Portfolio'), {
       ...view, staleDays: STALE_SOURCE_DAYS, mayFixData: hasRole(p, 'admin', 'me_officer'), templates,
       mayStartAny: view.projects.some((pr) => pr.mayStart), filtered,
@@ -168,7 +180,11 @@ export function registerPages(app: FastifyInstance, ctx: Ctx, o: { loginRateLimi
         ...g, text: g.projects.toLocaleString('en'), href: portfolioHref({ search: '', state: null, donor: null, flag: null, sort: 'code' }, { state: g.state }),
       })),
       flagHref: Object.fromEntries(PORTFOLIO_FLAGS.map((f) => [f, portfolioHref({ search: '', state: null, donor: null, flag: null, sort: 'issues' }, { flag: f })])),
-      byState: view.byState.map((g) => ({ ...g, open: isOpen(g.state), moreHref: portfolioHref({ search: '', state: null, donor: null, flag: null, sort: 'code' }, { state: g.state }) })),
+      byState: view.byState.map((g) => ({
+        ...g, open: isOpen(g.state) || g.page > 1, paged: g.pageCount > 1,
+        // The project list stays on its page while a state's cycles turn theirs.
+        pager: g.pageCount > 1 ? pagerLinks(g.page, g.pageCount, (n) => href({ page: view.page, cycles: g.state, cyclesPage: n })) : null,
+      })),
     }));
   });
   app.post('/portfolio/cycles', async (req, reply) => {
