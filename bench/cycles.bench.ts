@@ -38,7 +38,7 @@ import { ensureTemporalServerTools, postgresLogin, setupTemporalSchema, startTem
 import { closePdfPool } from '../render/pdf/pool.js';
 import { startHttpServer } from '../web/server.js';
 import { intOption, type BenchArgs } from './args.js';
-import { peakRssOfDescendants } from './processes.js';
+import { cpuBetween, cpuOfDescendants, peakRssOfDescendants } from './processes.js';
 import type { Benchmark, Figure } from './run.js';
 
 const TASK_QUEUE = 'bench-cycles';
@@ -107,6 +107,8 @@ const bench: Benchmark = {
       const dueDate = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10); // not overdue
       const follower = followApprovals(ctx, publicUrl, tokens);
       stops.push(() => follower.stop());
+      const workerNames = new Map(children.map((c, i) => [c.pid!, `worker ${i + 1}`]));
+      const cpuAtStart = cpuOfDescendants(process.pid, workerNames);
       const t0 = performance.now();
       const startedEpoch = Date.now();
       // The portfolio's start as an officer runs it (`rbm cycle start --all`): a bounded number of starts in flight.
@@ -120,6 +122,8 @@ const bench: Benchmark = {
         return Number((await ctx.pool.query(`SELECT count(*) AS n FROM report_cycles WHERE state = 'completed' AND id = ANY($1)`, [ids])).rows[0].n) === ids.length;
       }, 30 * 60_000, 'every cycle completed');
       const wallSeconds = (performance.now() - t0) / 1000;
+      // Where the machine's CPU went during the wall: the floor renders alone, the cycles share the cores.
+      const cpu = cpuBetween(cpuAtStart, cpuOfDescendants(process.pid, workerNames), wallSeconds);
       const approvals = await follower.stop();
       const emails = await waitForEmails(mail.uiUrl, expectedEmails);
 
@@ -139,7 +143,7 @@ const bench: Benchmark = {
       const sentOnce = new Set(deliveries.filter((d) => d.state === 'sent').map((d) => `${d.cycle_id} ${d.recipient}`)).size;
       const histories: number[] = [];
       for (const id of ids) histories.push((await ctx.temporal.workflow.getHandle(id).fetchHistory()).events?.length ?? 0);
-      const rss = peakRssOfDescendants(process.pid, new Map(children.map((c, i) => [c.pid!, `worker ${i + 1}`])));
+      const rss = peakRssOfDescendants(process.pid, workerNames);
 
       // --- the floor: the same drafts and finals rendered back to back, without Temporal ------------
       const versions = (await ctx.pool.query(`SELECT cycle_id, version, data_as_of FROM cycle_versions WHERE cycle_id = ANY($1) ORDER BY cycle_id`, [ids])).rows as Array<{ cycle_id: string; version: number; data_as_of: Date }>;
@@ -181,6 +185,8 @@ const bench: Benchmark = {
         { name: `${label}: history events per cycle, max (goal <= 2,000)`, value: Math.max(...histories), unit: 'events' },
         { name: `${label}: floor, drafts and finals rendered back to back`, value: floorSeconds, unit: 's' },
         { name: `${label}: floor / wall time (goal >= 0.7 with one worker)`, value: floorSeconds / wallSeconds, unit: 'ratio' },
+        { name: `${label}: CPU busy during the wall (all processes, of ${os.availableParallelism()} cores)`, value: cpu.busy, unit: 'ratio' },
+        ...cpu.groups.map((g) => ({ name: `${label}: CPU during the wall, ${g.name}`, value: g.seconds, unit: 's' })),
         ...rss.map((r) => ({ name: `${label}: peak RSS, ${r.name}`, value: r.mb, unit: 'MB' })),
       ];
       const problems = [
