@@ -16,7 +16,8 @@ import {
 } from './oracle/figure-rules.js';
 
 const QUARTERS = ['2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4'];
-const RUNS = { numRuns: 400 };
+// FIGURE_RULES_RUNS=20000 to search longer (a failure prints its seed and shrunk case).
+const RUNS = { numRuns: Number(process.env.FIGURE_RULES_RUNS ?? 400) };
 
 const kindArb = fc.constantFrom<Kind>('count', 'percentage', 'yes_no', 'qualitative');
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 3 });
