@@ -106,7 +106,7 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
         const attachments = await loadAttachments(pool, reports.map((r) => r.pdf));
         const base = publicUrl.replace(/\/$/, '');
         await sendClaimed(pool, mailer, key, 'digest', {
-          to: `${to.name} <${to.email}>`,
+          to: { name: to.name, address: to.email },
           subject: `IOM Libya: your monthly digest of approved reports (${input.month})`,
           text: [
             `Dear ${to.name},`,
@@ -157,7 +157,7 @@ export async function sendReportMail(
   const base = deps.publicUrl.replace(/\/$/, '');
   const links = m.files.map((f) => `${base}/donor/reports/${f.id}`);
   await sendClaimed(deps.pool, deps.mailer, m.idempotencyKey, 'email', {
-    to: `${m.to.name} <${m.to.email}>`,
+    to: { name: m.to.name, address: m.to.email },
     ...composeDonorReportMail({ projectTitle: m.projectTitle, projectCode: m.projectCode, period: m.period, version: m.version, replacesVersion, recipientName: m.to.name, links }),
     attachments,
   }, { files: m.files.map((f) => ({ id: f.id, filename: f.filename, sha256: f.sha256 })), links });

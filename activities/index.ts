@@ -59,7 +59,7 @@ export function createActivities({ pool, outDir, mailer, publicUrl = 'http://127
           continue;
         }
         try {
-          await mailer.send({ to: `${user.name} <${user.email}>`, subject: mail.subject, text: mail.text });
+          await mailer.send({ to: { name: user.name, address: user.email }, subject: mail.subject, text: mail.text });
         } catch (e) {
           await markNotification(pool, n.eventKey, user.id, 'failed', (e as Error).message);
           throw e; // retried with backoff by Temporal

@@ -2,7 +2,12 @@
 import nodemailer from 'nodemailer';
 
 export interface Mailer {
-  send(mail: { to: string; subject: string; text: string; attachments?: Array<{ filename: string; content: Buffer }> }): Promise<void>;
+  /**
+   * `to` as name and address, never as one "Name <address>" string: nodemailer parses such a string as a
+   * list, so a name with a comma or an angle bracket (set by an administrator or a donor's contact
+   * details) would add recipients.
+   */
+  send(mail: { to: { name: string; address: string }; subject: string; text: string; attachments?: Array<{ filename: string; content: Buffer }> }): Promise<void>;
   close(): void;
 }
 

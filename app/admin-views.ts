@@ -412,7 +412,10 @@ export interface FrameworkTreeNode extends FrameworkNodeRow {
 /** The frameworks as trees, for IOM staff. */
 export async function frameworksFor(ctx: Pick<AppContext, 'pool'>, p: Principal, framework?: string): Promise<FrameworkTreeNode[]> {
   requireStaff(p, 'the frameworks are for IOM staff');
-  return frameworkTree(ctx, framework);
+  // Only the projects the user may read are named beside a node: a project's existence is not told to others.
+  const readable = (list: FrameworkTreeNode[]): FrameworkTreeNode[] =>
+    list.map((n) => ({ ...n, projects: n.projects.filter((code) => can(p, 'read_project', code)), children: readable(n.children) }));
+  return readable(await frameworkTree(ctx, framework));
 }
 
 /** The framework nodes as trees (one root per strategic priority, pillar, SDG target or GCM objective without a parent). */

@@ -5,6 +5,7 @@
  * with the correction's reason, so the donor gets the report "revised after approval" with what changed.
  */
 import { listApprovedCycles } from '../db/cycles-repository.js';
+import { requireProjectCode } from '../db/portfolio-repository.js';
 import { cyclesToReopen } from '../domain/approval-lock.js';
 import { authorize, type Principal } from './auth.js';
 import type { AppContext } from './context.js';
@@ -19,6 +20,9 @@ export interface CorrectionResult {
 
 export async function correctValueAs(ctx: AppContext, p: Principal, cmd: Omit<ValueCorrectionCommand, 'by'>): Promise<CorrectionResult> {
   authorize(p, 'enter_data', cmd.projectCode);
+  // The project by its exact code: the right to enter data and the approved cycles to reopen are those
+  // of this code, so it must be the project the value is stored in (not another case, not an other code).
+  await requireProjectCode(ctx.pool, cmd.projectCode);
   const locking = cyclesToReopen(await listApprovedCycles(ctx.pool, cmd.projectCode), cmd.projectCode, cmd.period);
   const report = await correctValue(ctx, { ...cmd, by: p.userId });
   if (!report.accepted || !locking.length) return { report, reopened: [] };

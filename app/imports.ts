@@ -25,6 +25,7 @@ import { COL, COLUMNS, normaliseColumnName, type Column, type SourceRow } from '
 import type { DisaggregationDimension } from '../domain/results-framework.js';
 import { FileRefused, refuse, type ImportIssue, type RowIssue } from '../imports/issues.js';
 import { openRows } from '../imports/open-source.js';
+import { findProject } from '../imports/catalogue.js';
 import { RowValidator } from '../imports/row-validation.js';
 import type { Principal } from './auth.js';
 import type { AppContext } from './context.js';
@@ -125,10 +126,11 @@ const ordLabel = (ords: BatchRun['ords']): OrdLabel =>
  */
 async function runBatch(tx: pg.PoolClient, rows: AsyncIterable<SourceRow[]>, run: BatchRun): Promise<BatchOutcome> {
   const label = ordLabel(run.ords);
-  const validator = new RowValidator(await loadCatalogue(tx));
+  const catalogue = await loadCatalogue(tx);
+  const validator = new RowValidator(catalogue);
   await createStaging(tx);
   const writer = openStagingWriter(tx);
-  const outOfScope = scopeCheck(run.scope);
+  const outOfScope = scopeCheck(run.scope, (code) => findProject(catalogue, code)?.code);
   const progress = { rowsRead: 0, rejected: 0 };
   try {
     for await (const batch of rows) {
@@ -189,14 +191,21 @@ async function finishReport(
   return report;
 }
 
-/** The issue of a row whose project is outside the scope (undefined: in scope, or an empty code that validation reports). */
-function scopeCheck(scope: ProjectScope | undefined): (cells: string[]) => RowIssue | undefined {
+/**
+ * The issue of a row whose project is outside the scope (undefined: in scope, or an empty code that
+ * validation reports). Decided on the project the row's code resolves to (`projectOf`: its own code,
+ * in any case, or its other code), as the row would be stored, not on the code as written.
+ */
+function scopeCheck(scope: ProjectScope | undefined, projectOf: (code: string) => string | undefined): (cells: string[]) => RowIssue | undefined {
   if (!scope || scope.all) return () => undefined;
   const seen = new Map<string, RowIssue | undefined>(); // a file names few projects and has a million rows
   return (cells) => {
     const code = (cells[COL.project_code] ?? '').trim();
     if (!code) return undefined;
-    if (!seen.has(code)) seen.set(code, scope.allows(code) ? undefined : { column: 'project_code', message: notYourProject(code.length > 40 ? `${code.slice(0, 40)}…` : code) });
+    if (!seen.has(code)) {
+      const allowed = scope.allows(projectOf(code) ?? code);
+      seen.set(code, allowed ? undefined : { column: 'project_code', message: notYourProject(code.length > 40 ? `${code.slice(0, 40)}…` : code) });
+    }
     return seen.get(code);
   };
 }

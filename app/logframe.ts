@@ -49,7 +49,11 @@ export interface LogframeImportReport {
 async function knownCodes(q: Queryable): Promise<KnownCodes> {
   const nodes = await q.query<{ code: string }>('SELECT code FROM framework_nodes');
   const donors = await q.query<{ code: string }>('SELECT code FROM donors');
-  return { frameworkNodes: new Set(nodes.rows.map((r) => r.code)), donors: new Set(donors.rows.map((r) => r.code)), commonIndicators: await loadCommonIndicatorLibrary(q) };
+  const projects = await q.query<{ code: string; alt_code: string | null }>('SELECT code, alt_code FROM projects');
+  return {
+    frameworkNodes: new Set(nodes.rows.map((r) => r.code)), donors: new Set(donors.rows.map((r) => r.code)), commonIndicators: await loadCommonIndicatorLibrary(q),
+    projects: projects.rows.map((r) => ({ code: r.code, altCode: r.alt_code })),
+  };
 }
 
 /** Every framework node, donor and common indicator, for the reference sheets of an export. */

@@ -186,10 +186,19 @@ export async function listIndicators(q: Queryable, projectCode: string): Promise
   return rows.map((r) => toIndicator(r, r.targets));
 }
 
+const noSuchProject = (projectCode: string) =>
+  new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`, { missing: 'project', projectCode });
+
 export async function getProjectBundle(q: Queryable, projectCode: string): Promise<ProjectBundle> {
   const bundle = (await getProjectBundles(q, [projectCode])).get(projectCode);
-  if (!bundle) throw new RbmError('not_found', `no project with code ${projectCode} (see \`rbm projects list\`)`, { missing: 'project', projectCode });
+  if (!bundle) throw noSuchProject(projectCode);
   return bundle;
+}
+
+/** Throws not_found unless a project has exactly this code (not another case, not its other code). */
+export async function requireProjectCode(q: Queryable, projectCode: string): Promise<void> {
+  const { rowCount } = await q.query('SELECT 1 FROM projects WHERE code = $1', [projectCode]);
+  if (!rowCount) throw noSuchProject(projectCode);
 }
 
 /**

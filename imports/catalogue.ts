@@ -36,15 +36,14 @@ export function buildCatalogue(
 ): Catalogue {
   const byCode = new Map<string, CatalogueProject>();
   const catalogue: Catalogue = { projects: new Map(), indicatorsById: new Map() };
-  for (const p of projects) {
-    const project: CatalogueProject = { ...p, indicators: new Map() };
-    byCode.set(p.code, project);
-    for (const key of [p.code, p.altCode]) {
-      if (!key) continue;
-      catalogue.projects.set(key, project);
-      if (!catalogue.projects.has(key.toUpperCase())) catalogue.projects.set(key.toUpperCase(), project);
-    }
-  }
+  for (const p of projects) byCode.set(p.code, { ...p, indicators: new Map() });
+  // Codes first, then each other code unless it names, in any case, a code or an earlier other code:
+  // an other code never takes the place of a project's own code, so a row names the project its code names.
+  const name = (key: string, project: CatalogueProject) => {
+    for (const k of [key, key.toUpperCase()]) if (!catalogue.projects.has(k)) catalogue.projects.set(k, project);
+  };
+  for (const project of byCode.values()) name(project.code, project);
+  for (const project of byCode.values()) if (project.altCode && !catalogue.projects.has(project.altCode.toUpperCase())) name(project.altCode, project);
   for (const i of indicators) {
     const project = byCode.get(i.projectCode);
     if (!project) continue;

@@ -14,6 +14,8 @@ const reference = { frameworkNodes: demoFrameworkNodes(), donors: demoDonors().m
 const known: KnownCodes = {
   frameworkNodes: new Set(reference.frameworkNodes.map((n) => n.code)), donors: new Set(reference.donors.map((d) => d.code)),
   commonIndicators: libraryOf(reference.commonIndicators),
+  // The project itself (a re-import keeps its codes) and another project of the portfolio.
+  projects: [{ code: demo.project.code, altCode: demo.project.altCode ?? null }, { code: 'LY10P0570', altCode: 'PO.0999' }],
 };
 /** The first "Target <period>" column of the Indicators sheet. */
 const FIRST_TARGET = INDICATOR_COLUMNS.length + 1;
@@ -106,6 +108,20 @@ describe('the logframe workbook', () => {
 });
 
 describe('a bad workbook is refused whole, every problem with its sheet, row and column', () => {
+  it("refuses a code or other code that names another project, in any case (its rows would land in this one)", async () => {
+    const wb = await load();
+    const ws = sheet(wb, SHEETS.project);
+    ws.getCell(projectRow(wb, 'Alt code'), 2).value = 'ly10p0570';
+    expect(problems(wb)).toEqual([`Project|${projectRow(wb, 'Alt code')}|Alt code|"ly10p0570" already names project LY10P0570: an other code must name no other project (in any case)`]);
+    ws.getCell(projectRow(wb, 'Alt code'), 2).value = 'po.0999';
+    expect(problems(wb)).toEqual([`Project|${projectRow(wb, 'Alt code')}|Alt code|"po.0999" already names project LY10P0570: an other code must name no other project (in any case)`]);
+    // A new project whose code is another's other code.
+    ws.getCell(projectRow(wb, 'Alt code'), 2).value = null;
+    ws.getCell(projectRow(wb, 'Code'), 2).value = 'PO.0999';
+    expect(problems(wb)).toEqual([`Project|${projectRow(wb, 'Code')}|Code|"PO.0999" already names project LY10P0570: a project code must name no other project (in any case)`]);
+  });
+
+
   it('numbers that are not numbers, dates that are not dates, values out of range, unknown choices', async () => {
     const wb = await load();
     const ind = sheet(wb, SHEETS.indicators);

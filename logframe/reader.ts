@@ -51,6 +51,11 @@ export interface KnownCodes {
   donors: ReadonlySet<string>;
   /** The library of common indicators: a project indicator links only to an entry of its own type. */
   commonIndicators: CommonIndicatorLibrary;
+  /**
+   * The stored projects' codes and other codes: a workbook may not give its project a code or other code
+   * that names another project (in any case), or rows and files for that project would land in this one.
+   */
+  projects: ReadonlyArray<{ code: string; altCode: string | null }>;
 }
 
 export type LogframeReading = { ok: true; definition: LogframeDefinition; issues: [] } | { ok: false; issues: LogframeIssue[] };
@@ -368,6 +373,11 @@ function readProject(wb: ExcelJS.Workbook, known: KnownCodes, p: Problems): { pr
   if (project.startDate && project.endDate && project.endDate < project.startDate) p.add(ws.name, at('endDate'), label('endDate'), `the end date ${project.endDate} is before the start date ${project.startDate}`);
   if (project.budget !== null && project.budget < 0) p.add(ws.name, at('budget'), label('budget'), `${project.budget} is negative: a budget cannot be below 0`);
   for (const d of project.donors) if (!known.donors.has(d)) p.add(ws.name, at('donors'), label('donors'), `unknown donor "${clip(d)}" (see the ${SHEETS.donors} sheet)`);
+  for (const k of ['code', 'altCode'] as const) {
+    const given = project[k];
+    const other = given && project.code ? projectNamedBy(known.projects, given, project.code) : undefined;
+    if (other) p.add(ws.name, at(k), label(k), `"${clip(given!)}" already names project ${other}: ${k === 'code' ? 'a project code' : 'an other code'} must name no other project (in any case)`);
+  }
   const parsed = ProjectSchema.safeParse({ ...project, illustrative: project.illustrative ?? false });
   if (!parsed.success && !p.issues.some((i) => i.sheet === ws.name)) {
     for (const z of parsed.error.issues) {
@@ -379,6 +389,12 @@ function readProject(wb: ExcelJS.Workbook, known: KnownCodes, p: Problems): { pr
 }
 
 // ---- Results sheet --------------------------------------------------------------------------------
+
+/** The stored project other than `self` whose code or other code is `name` in any case. */
+function projectNamedBy(projects: KnownCodes['projects'], name: string, self: string): string | undefined {
+  const upper = name.toUpperCase();
+  return projects.find((q) => q.code !== self && (q.code.toUpperCase() === upper || q.altCode?.toUpperCase() === upper))?.code;
+}
 
 function readResults(wb: ExcelJS.Workbook, known: KnownCodes, p: Problems): { results: Result[]; rowOf: Map<string, number> } | undefined {
   const ws = findSheet(wb, SHEETS.results);

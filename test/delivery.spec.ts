@@ -100,7 +100,7 @@ describe('donor delivery', () => {
     const real = createMailer(inject('smtpUrl'), 'RBM Flow <rbm@test>');
     const donorsUnreachable: Mailer = {
       async send(m) {
-        if (m.to.includes('donor')) throw new Error('421 4.3.2 Service not available');
+        if (m.to.address.includes('donor')) throw new Error('421 4.3.2 Service not available');
         await real.send(m);
       },
       close: () => real.close(),

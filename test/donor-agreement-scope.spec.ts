@@ -97,7 +97,7 @@ describe('the e-mails', () => {
     expect(mailer.sent.map((m) => m.attachments!.map((f) => f.filename.split('.').at(-1)).sort())).toEqual([['pdf', 'xlsx']]);
     const onIom = await deliver(iom, '2023-Q1', 'iom-donor-report');
     expect(onIom.map((o) => o.donorCode).sort()).toEqual(['DONOR-A', 'EU']);
-    const toA = mailer.sent.find((m) => m.to.includes('donor.a@example.org'))!;
+    const toA = mailer.sent.find((m) => m.to.address === 'donor.a@example.org')!;
     expect(toA.attachments!.map((f) => f.filename.split('.').at(-1))).toEqual(['pdf']);
   });
 });
