@@ -74,7 +74,8 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
         }
         // The recipient's agreement for this project and template decides the files (the Excel only if it asks for it).
         const agreement = { donorCode: r.donorCode, projectCode: input.projectCode, templateId: input.templateId, sendExcel: r.sendExcel };
-        const files = input.artifacts.filter((a) => donorMayReceive({ donorCodes: [r.donorCode], fundedProjects: [input.projectCode] }, [agreement], { projectCode: input.projectCode, templateId: input.templateId, format: a.format }));
+        // (donorRecipients lists only donors that fund the project.)
+        const files = input.artifacts.filter((a) => donorMayReceive([{ donorCode: r.donorCode, projectCode: input.projectCode }], [agreement], { projectCode: input.projectCode, templateId: input.templateId, format: a.format }));
         await sendReportMail({ pool, mailer, publicUrl }, { idempotencyKey: key, cycleId: input.cycleId, projectTitle: project.title, projectCode: project.code, period: input.period, version: input.version, to: r, files });
         outcomes.push({ donorCode: r.donorCode, email: r.email, state: 'sent' });
       }
@@ -138,9 +139,10 @@ export function createDonorDeliveryActivities({ pool, mailer, publicUrl = 'http:
 async function digestReports(pool: Pool, donorCode: string) {
   const candidates = await latestApprovedReports(pool, donorCode);
   const agreements = (await listAgreements(pool)).filter((a) => a.donorCode === donorCode);
-  const donor = { donorCodes: [donorCode], fundedProjects: [...new Set(candidates.map((r) => r.projectCode))] };
+  // (latestApprovedReports lists only projects the donor funds.)
+  const funding = [...new Set(candidates.map((r) => r.projectCode))].map((projectCode) => ({ donorCode, projectCode }));
   const latest = new Map<string, (typeof candidates)[number]>();
-  for (const r of candidates.filter((c) => donorMayReceive(donor, agreements, { projectCode: c.projectCode, templateId: c.templateId, format: c.pdf.format }))) {
+  for (const r of candidates.filter((c) => donorMayReceive(funding, agreements, { projectCode: c.projectCode, templateId: c.templateId, format: c.pdf.format }))) {
     const cur = latest.get(r.projectCode);
     if (!cur || r.period > cur.period) latest.set(r.projectCode, r);
   }

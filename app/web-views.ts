@@ -6,7 +6,7 @@ import { diffValues, type ValueChange } from '../domain/value-diff.js';
 import { readValuesAsOf } from '../db/values-repository.js';
 import { RbmError } from '../domain/errors.js';
 import { isOpen, type ArtifactRef, type CycleState, type CycleStatus } from '../domain/report-cycle.js';
-import { finalReports, getArtifactInfo, type ArtifactInfo, type FinalReportRow } from '../db/auth-repository.js';
+import { finalReports, fundingOf, getArtifactInfo, type ArtifactInfo, type FinalReportRow } from '../db/auth-repository.js';
 import { findArtifacts, getCycle, listCycleEvents, listCycles, readArtifact, type AuditEvent, type CycleRow } from '../db/cycles-repository.js';
 import { listAgreements } from '../db/agreements-repository.js';
 import { getProjectBundle, listProjects, type ProjectSummary } from '../db/portfolio-repository.js';
@@ -219,7 +219,8 @@ async function donorRule(ctx: Pick<AppContext, 'pool'>, p: Principal): Promise<(
   const donorCodes = p.roles.filter((g) => g.role === 'donor_contact' && g.donorCode).map((g) => g.donorCode!);
   if (!donorCodes.length) return () => false;
   const agreements = (await listAgreements(ctx.pool)).filter((a) => donorCodes.includes(a.donorCode));
-  return (f) => donorMayReceive({ donorCodes, fundedProjects: p.donorProjects }, agreements, f);
+  const funding = await fundingOf(ctx.pool, donorCodes);
+  return (f) => donorMayReceive(funding, agreements, f);
 }
 
 /**

@@ -30,6 +30,16 @@ export async function projectsFundedBy(q: Queryable, donorCodes: string[]): Prom
   return rows.map((r) => r.code);
 }
 
+/** Which of these donors fund which projects (a row of each project's donors). */
+export async function fundingOf(q: Queryable, donorCodes: string[]): Promise<Array<{ donorCode: string; projectCode: string }>> {
+  if (!donorCodes.length) return [];
+  const { rows } = await q.query<{ donor_code: string; code: string }>(
+    `SELECT d.donor_code, p.code FROM projects p JOIN project_donors d ON d.project_id = p.id WHERE d.donor_code = ANY($1::text[]) ORDER BY 1, 2`,
+    [donorCodes],
+  );
+  return rows.map((r) => ({ donorCode: r.donor_code, projectCode: r.code }));
+}
+
 /**
  * The credential of the user whose id, lower-cased, is `normalisedName` (log-in names are compared
  * trimmed and case-insensitively); undefined when there is none, or when two ids differ only by case.

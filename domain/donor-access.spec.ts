@@ -14,10 +14,19 @@ describe('what a donor may receive', () => {
   });
 
   it("only the donor's own agreements count, and only for projects it funds", () => {
-    const donor = { donorCodes: ['DONOR-A'], fundedProjects: ['P1'] };
+    const funding = [{ donorCode: 'DONOR-A', projectCode: 'P1' }];
     const agreements = [a('iom-donor-report', false), a('eu-results-report', true, 'EU')];
-    expect(donorMayReceive(donor, agreements, file('iom-donor-report', 'pdf'))).toBe(true);
-    expect(donorMayReceive(donor, agreements, file('eu-results-report', 'pdf'))).toBe(false);
-    expect(donorMayReceive({ ...donor, fundedProjects: [] }, agreements, file('iom-donor-report', 'pdf'))).toBe(false);
+    expect(donorMayReceive(funding, agreements, file('iom-donor-report', 'pdf'))).toBe(true);
+    expect(donorMayReceive(funding, agreements, file('eu-results-report', 'pdf'))).toBe(false);
+    expect(donorMayReceive([], agreements, file('iom-donor-report', 'pdf'))).toBe(false);
+  });
+
+  it('for a contact of two donors, each agreement counts only with its own donor funding the project', () => {
+    // DONOR-A funds P1 (PDF of iom-donor-report); DONOR-X no longer does, its agreement (eu-results-report, with Excel) is left over.
+    const funding = [{ donorCode: 'DONOR-A', projectCode: 'P1' }, { donorCode: 'DONOR-X', projectCode: 'P2' }];
+    const agreements = [a('iom-donor-report', false), a('eu-results-report', true, 'DONOR-X'), a('iom-donor-report', true, 'DONOR-X')];
+    expect(donorMayReceive(funding, agreements, file('iom-donor-report', 'pdf'))).toBe(true);
+    expect(donorMayReceive(funding, agreements, file('iom-donor-report', 'xlsx'))).toBe(false);
+    expect(donorMayReceive(funding, agreements, file('eu-results-report', 'pdf'))).toBe(false);
   });
 });

@@ -26,15 +26,18 @@ export function agreementCovers(a: AgreementTerms, f: ReportFileFacts): boolean 
   return f.format === 'pdf' || (f.format === 'xlsx' && a.sendExcel);
 }
 
+/** That a donor funds a project (a row of the project's donors). */
+export interface Funding {
+  donorCode: string;
+  projectCode: string;
+}
+
 /**
- * Whether a donor (or a contact of several donors) may receive the file: one of its agreements covers
- * it, for a project the donor funds (an agreement left over after the funding ended gives nothing).
+ * Whether a donor (or a contact of several donors) may receive the file: an agreement of a donor that
+ * funds the project covers it. Each agreement counts only with its own donor's funding: a contact of two
+ * donors gets nothing from the leftover agreement of one that no longer funds the project, even while
+ * the other funds it (an agreement left over after the funding ended gives nothing).
  */
-export function donorMayReceive(
-  donor: { donorCodes: readonly string[]; fundedProjects: readonly string[] },
-  agreements: readonly AgreementTerms[],
-  f: ReportFileFacts,
-): boolean {
-  if (!donor.fundedProjects.includes(f.projectCode)) return false;
-  return agreements.some((a) => donor.donorCodes.includes(a.donorCode) && agreementCovers(a, f));
+export function donorMayReceive(funding: readonly Funding[], agreements: readonly AgreementTerms[], f: ReportFileFacts): boolean {
+  return agreements.some((a) => agreementCovers(a, f) && funding.some((d) => d.donorCode === a.donorCode && d.projectCode === f.projectCode));
 }

@@ -14,7 +14,7 @@ import { createDonorDeliveryActivities } from '../activities/donor-delivery.js';
 import type { Mailer } from '../activities/mailer.js';
 import type { Pool } from '../db/pool.js';
 import { ownDatabase } from './support/own-database.js';
-import { addAgreementRow, seedCycle, type SeededCycle } from './support/report-fixtures.js';
+import { addAgreementRow, addUser, seedCycle, type SeededCycle } from './support/report-fixtures.js';
 import { Agent, databaseOnlyContext, serveWeb } from './support/web-agent.js';
 
 const PROJECT = 'LY10P0563';
@@ -68,6 +68,28 @@ describe('the donor portal and the API', () => {
       expect((await a.fetch(base + eu.pdf('final'))).status, `${base} eu-results pdf (no such agreement)`).toBe(404);
       expect((await a.fetch(base + eu.xlsx('final'))).status, `${base} eu-results xlsx`).toBe(404);
       for (const id of [iom.pdf('final'), iom.xlsx('final'), eu.pdf('final'), eu.xlsx('final')]) expect((await e.fetch(base + id)).status, `${base} EU ${id}`).toBe(200);
+    }
+  });
+});
+
+describe('a contact of two donors', () => {
+  it("gets nothing from the leftover agreement of a donor that does not fund the project, while the other donor funds it", async () => {
+    // DONOR-X funds no project; its agreement for LY10P0563 (eu-results-report and iom-donor-report, with the Excel) is left over.
+    await pool.query(`INSERT INTO donors (code, name, contact_email) VALUES ('DONOR-X', 'Donor X', 'x@example.org') ON CONFLICT DO NOTHING`);
+    await addAgreementRow(pool, { donorCode: 'DONOR-X', projectCode: PROJECT, templateId: 'eu-results-report', sendExcel: true });
+    await addAgreementRow(pool, { donorCode: 'DONOR-X', projectCode: PROJECT, templateId: 'iom-donor-report', sendExcel: true });
+    await addUser(pool, 'donor.ax', [{ role: 'donor_contact', donorCode: 'DONOR-A' }, { role: 'donor_contact', donorCode: 'DONOR-X' }]);
+    try {
+      const ax = await Agent.signedIn('donor.ax');
+      // As DONOR-A alone: the iom-donor-report PDF.
+      expect(byCycle(await ax.json('/api/v1/reports'))).toEqual({ [iom.id]: ['pdf'] });
+      for (const base of ['/files/', '/api/v1/files/']) {
+        expect((await ax.fetch(base + iom.pdf('final'))).status, `${base} iom pdf`).toBe(200);
+        for (const id of [iom.xlsx('final'), eu.pdf('final'), eu.xlsx('final')]) expect((await ax.fetch(base + id)).status, `${base} ${id}`).toBe(404);
+      }
+    } finally {
+      // DONOR-A's contacts stay as the e-mail specs below expect them.
+      await pool.query(`DELETE FROM user_roles WHERE user_id = 'donor.ax' AND donor_code = 'DONOR-A'`);
     }
   });
 });
