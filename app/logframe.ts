@@ -16,6 +16,7 @@ import type { LogframeIssue } from '../logframe/layout.js';
 import { SHEETS } from '../logframe/layout.js';
 import { loadLogframeWorkbook, readLogframe, type KnownCodes } from '../logframe/reader.js';
 import { writeLogframe, type LogframeReference } from '../logframe/writer.js';
+import { authorize, type Principal } from './auth.js';
 import type { AppContext } from './context.js';
 
 type DbContext = Pick<AppContext, 'pool'>;
@@ -27,6 +28,15 @@ export interface LogframeImportRequest {
   file?: string;
   /** Check and count only; nothing is stored. */
   dryRun?: boolean;
+}
+
+/**
+ * Imports a logframe workbook as a signed-in user: refused (403) unless the user may define the project
+ * the workbook names, decided before anything of that project is read, so that neither its stored
+ * results and indicators nor its counts of values reach the report of someone who may not define it.
+ */
+export async function importLogframeAs(ctx: DbContext, p: Principal, request: LogframeImportRequest): Promise<LogframeImportReport> {
+  return importLogframe(ctx, request, (projectCode) => authorize(p, 'define_project', projectCode));
 }
 
 export interface LogframeImportReport {
@@ -67,8 +77,11 @@ async function referenceCodes(q: Queryable): Promise<LogframeReference> {
   };
 }
 
-/** Imports a logframe workbook: creates or updates one project by its code, all or nothing. */
-export async function importLogframe(ctx: DbContext, request: LogframeImportRequest): Promise<LogframeImportReport> {
+/**
+ * Imports a logframe workbook: creates or updates one project by its code, all or nothing.
+ * `mayDefine` (a user's right) is asked with the project's code once the workbook reads whole.
+ */
+export async function importLogframe(ctx: DbContext, request: LogframeImportRequest, mayDefine?: (projectCode: string) => void): Promise<LogframeImportReport> {
   const file = request.file ?? path.basename(request.path);
   const dryRun = request.dryRun ?? false;
   const report: LogframeImportReport = {
@@ -88,6 +101,7 @@ export async function importLogframe(ctx: DbContext, request: LogframeImportRequ
     }
     const def = reading.definition;
     const code = def.project.code;
+    mayDefine?.(code);
     // One import of a project at a time: the second waits and then sees the first one's codes.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rbm:logframe:${code}`]);
     const existing = await client.query<{ id: number; illustrative: boolean }>('SELECT id, illustrative FROM projects WHERE code = $1', [code]);

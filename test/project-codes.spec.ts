@@ -86,6 +86,20 @@ describe("a project's other code never takes another project's rows", () => {
     }
   });
 
+  it("refuses (403) another project's workbook to a project-scoped officer, checked or stored, and changes nothing", async () => {
+    const officer = await Agent.signedIn('me.officer');
+    const workbook = Buffer.from(await (await officer.fetch(`/projects/${VHR}/logframe.xlsx`)).arrayBuffer());
+    const health = await Agent.signedIn('me.health');
+    const titleBefore = (await pool.query('SELECT title, alt_code, start_date::text FROM projects WHERE code = $1', [VHR])).rows[0];
+    for (const check of [true, false]) {
+      const body = new FormData();
+      body.append('file', new Blob([workbook]), 'vhr-logframe.xlsx');
+      const res = await health.fetch(`/data/logframe?${check ? 'check=1&' : ''}_csrf=${encodeURIComponent(await health.formToken('/data'))}`, { method: 'POST', body });
+      expect(res.status, `check=${check}`).toBe(403);
+    }
+    expect((await pool.query('SELECT title, alt_code, start_date::text FROM projects WHERE code = $1', [VHR])).rows[0]).toEqual(titleBefore);
+  });
+
   it("stores a row in the project its code names, even where an older database gave another project that code as its other code", async () => {
     // As a database written before the check could hold it: LY10P0563's other code is LY10P0570.
     const before = await altCode(HEALTH);

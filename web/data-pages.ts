@@ -9,12 +9,12 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authorize, type Principal } from '../app/auth.js';
+import type { Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
 import { deliveriesFor } from '../app/agreements.js';
 import { requireDataDesk } from '../app/data-scope.js';
 import { importBatchesFor, importFileAs, quarantineFor, resubmitQuarantinedAs, type ImportReport } from '../app/imports.js';
-import { importLogframe, type LogframeImportReport } from '../app/logframe.js';
+import { importLogframeAs, type LogframeImportReport } from '../app/logframe.js';
 import { RbmError } from '../domain/errors.js';
 import { renderPage, type LayoutData } from './render.js';
 import { requirePrincipal } from './server.js';
@@ -68,17 +68,12 @@ export async function registerDataPages(
     return page(req, reply, report);
   });
 
-  // A logframe workbook: checked whole first (a dry run names the project), then stored only if the
-  // officer may define that project; `?check=1` stops after the check.
+  // A logframe workbook: checked whole first, then stored (all or nothing) if the officer may define
+  // the project it names (app/logframe.ts decides); `?check=1` stops after the check.
   app.post('/data/logframe', async (req, reply) => {
     const p = requireDataOfficer(req);
     const { check } = z.object({ check: z.enum(['1']).optional() }).parse(req.query);
-    const report = await withUpload(req, 'logframe.xlsx', async (file, name) => {
-      const dry = await importLogframe(ctx(), { path: file, file: name, dryRun: true });
-      if (dry.errors.length || !dry.projectCode) return dry;
-      authorize(p, 'define_project', dry.projectCode);
-      return check ? dry : importLogframe(ctx(), { path: file, file: name });
-    });
+    const report = await withUpload(req, 'logframe.xlsx', (file, name) => importLogframeAs(ctx(), p, { path: file, file: name, dryRun: Boolean(check) }));
     return page(req, reply, null, report);
   });
 
