@@ -54,6 +54,27 @@ export async function listApprovedCycles(q: Queryable, projectCode?: string): Pr
   return rows.map((r) => ({ cycleId: r.id, projectCode: r.project_code, period: r.period, templateId: r.template_id, approvedAt: r.updated_at.toISOString() }));
 }
 
+/**
+ * Of these cycles, those whose current version's data was read before the cell's current value was
+ * stored: their report does not hold that value. (A cell without disaggregation has '' in each dimension.)
+ */
+export async function cyclesReadBeforeCell(
+  q: Queryable, cycleIds: string[], cell: { projectCode: string; indicatorCode: string; period: string; disaggregation: Partial<Record<string, string>> },
+): Promise<string[]> {
+  if (!cycleIds.length) return [];
+  const d = (k: string) => cell.disaggregation[k]?.trim() ?? '';
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT c.id FROM report_cycles c JOIN cycle_versions cv ON cv.cycle_id = c.id AND cv.version = c.current_version
+      WHERE c.id = ANY($1::text[]) AND cv.data_as_of < (
+        SELECT max(v.entered_at) FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN projects p ON p.id = i.project_id
+         WHERE p.code = $2 AND i.code = $3 AND v.period = $4 AND v.superseded_at IS NULL
+           AND v.sex = $5 AND v.age_group = $6 AND v.population_type = $7 AND v.nationality = $8 AND v.location = $9)
+      ORDER BY c.id`,
+    [cycleIds, cell.projectCode, cell.indicatorCode, cell.period, d('sex'), d('age_group'), d('population_type'), d('nationality'), d('location')],
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function listCycles(q: Queryable, filter: { state?: string; projectCode?: string } = {}): Promise<CycleRow[]> {
   const { rows } = await q.query(
     `SELECT * FROM report_cycles WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR project_code = $2)

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { principalFor } from '../app/auth.js';
 import { correctValueAs } from '../app/corrections.js';
 import { cycleHistory, cycleResult, decide, startCycle, waitForCycleState, waitForStep } from '../app/cycles.js';
-import { importFile } from '../app/imports.js';
+import { correctValue, importFile } from '../app/imports.js';
 import { cycleView } from '../app/web-views.js';
 import { readArtifact } from '../db/cycles-repository.js';
 import type { CycleStatus } from '../domain/report-cycle.js';
@@ -114,5 +114,20 @@ describe('approval locks the data it covers', () => {
     const revisedMail = (await mailsTo('eu.donor@example.org')).find((m) => m.attachments.some((a) => a.filename === `${PROJECT}_${PERIOD}_iom-donor-report_v2_final.pdf`))!;
     expect(revisedMail.subject).toMatch(new RegExp(`\\(${PROJECT}\\): revised report for ${PERIOD} \\(version 2\\)$`));
     expect(revisedMail.text).toContain('replaces version 1 sent to you earlier');
+  });
+
+  it('a correction whose reopening failed is healed by sending it again: the value is unchanged, but newer than the approved report', async () => {
+    const officer = (await principalFor({ pool: sys.ctx.pool }, 'me.officer', 'session'))!;
+    const correction = { projectCode: PROJECT, indicatorCode: 'OP1.1.b', period: PERIOD, disaggregation: {}, value: String((await current('OP1.1.b', PERIOD)) + 1), comment: 'One more site list.' };
+    // The value stored and the reopening lost (as when Temporal was unreachable right after the commit).
+    expect((await correctValue(sys.ctx, { ...correction, by: 'me.officer' })).accepted).toBe(1);
+    expect((await cycleResult(sys.ctx, CYCLE)).state).toBe('completed');
+    const again = await correctValueAs(sys.ctx, officer, correction);
+    expect(again.report).toMatchObject({ accepted: 0, unchanged: 1 });
+    expect(again.reopened).toEqual([CYCLE]);
+    expect(await waitForCycleState(sys.ctx, CYCLE, ['awaiting_approval'])).toMatchObject({ version: 3 });
+    expect(await approveAll(3)).toMatchObject({ state: 'completed', version: 3 });
+    // Once its report holds the value, the same correction reopens nothing.
+    expect((await correctValueAs(sys.ctx, officer, correction)).reopened).toEqual([]);
   });
 });
