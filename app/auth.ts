@@ -196,6 +196,16 @@ export async function createApiToken(ctx: DbContext, userId: string, name: strin
   return { token, row };
 }
 
+/**
+ * A new API token for the signed-in user: only in a session (the browser, after a log-in). A token may
+ * not make tokens, or a leaked short-lived token would mint itself a year's access that revoking it
+ * does not end.
+ */
+export async function createApiTokenAs(ctx: DbContext, p: Principal, name: string, expiresInDays = DEFAULT_TOKEN_DAYS): Promise<{ token: string; row: ApiTokenRow }> {
+  if (p.via !== 'session') throw new RbmError('refused', 'create API tokens in the browser (the account page), not with a token', { status: 403 });
+  return createApiToken(ctx, p.userId, name, expiresInDays);
+}
+
 export async function principalForToken(ctx: DbContext, token: string): Promise<Principal | undefined> {
   const userId = await useApiToken(ctx.pool, tokenDigest(token));
   return userId ? principalFor(ctx, userId, 'token') : undefined;

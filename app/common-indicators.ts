@@ -31,7 +31,9 @@ import { FileRefused } from '../imports/issues.js';
 import { detectFormat } from '../imports/open-source.js';
 import { columnLetter } from '../imports/xlsx-source.js';
 import { loadLogframeWorkbook } from '../logframe/reader.js';
+import { can, type Principal } from './auth.js';
 import type { AppContext } from './context.js';
+import { requireStaff } from './web-views.js';
 
 type DbContext = Pick<AppContext, 'pool'>;
 
@@ -39,6 +41,25 @@ type DbContext = Pick<AppContext, 'pool'>;
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export const commonIndicatorsList = (ctx: DbContext): Promise<CommonIndicatorListRow[]> => listCommonIndicators(ctx.pool);
+
+/**
+ * The library as a staff user sees it: each entry names only the projects the user may read among
+ * those linking to it (a project's code is not told to others); the counts stay over all of them, as
+ * an entry's page says how many linked indicators are in projects the user cannot see.
+ */
+export async function commonIndicatorsFor(ctx: DbContext, p: Principal): Promise<CommonIndicatorListRow[]> {
+  requireStaff(p, 'the library of common indicators is for IOM staff');
+  return (await listCommonIndicators(ctx.pool)).map((r) => ({ ...r, projects: r.projects.filter((code) => can(p, 'read_project', code)) }));
+}
+
+/** One entry as a staff user sees it: the linked indicators and the results over the projects the user may read, and how many are hidden. */
+export async function commonIndicatorFor(ctx: DbContext, p: Principal, code: string): Promise<CommonIndicatorView & { hidden: number; results: CommonIndicatorResults }> {
+  requireStaff(p, 'the library of common indicators is for IOM staff');
+  const view = await commonIndicatorShow(ctx, code);
+  const canRead = (projectCode: string) => can(p, 'read_project', projectCode);
+  const indicators = view.indicators.filter((i) => canRead(i.projectCode));
+  return { ...view, indicators, hidden: view.indicators.length - indicators.length, results: await commonIndicatorResults(ctx, code, { canRead }) };
+}
 
 export interface CommonIndicatorView extends CommonIndicatorRow {
   linkedIndicators: number;

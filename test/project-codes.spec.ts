@@ -8,7 +8,9 @@
  * - a correction through /projects/<code in lower case or other code>/... changed a value of a period
  *   whose report was approved without reopening the report (the cycles to reopen were looked up by the
  *   code as written);
- * - /frameworks and /api/v1/frameworks named projects the user may not read.
+ * - /frameworks and /api/v1/frameworks, /library and /api/v1/common-indicators named projects the user
+ *   may not read;
+ * - an API token could create API tokens (a leaked one-day token minted a year's access).
  * On a database of its own (the demo portfolio); no Temporal.
  */
 import fs from 'node:fs';
@@ -17,6 +19,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../app/auth.js';
 import { importFile } from '../app/imports.js';
 import type { Pool } from '../db/pool.js';
 import { SHEETS } from '../logframe/layout.js';
@@ -154,5 +157,40 @@ describe('the frameworks name only projects the user may read', () => {
       expect(api, code).not.toContain(code);
     }
     expect(`${page}${api}`).toContain(mine[0]!);
+  });
+});
+
+describe('the library of common indicators names only projects the user may read', () => {
+  it('a viewer of one project sees only that project named beside the entries, on the page and in the API', async () => {
+    await addUser(pool, 'viewer.one', [{ role: 'viewer', projectCode: 'LY10P0542' }]);
+    const others = (await pool.query<{ code: string }>(`SELECT code FROM projects WHERE code <> 'LY10P0542'`)).rows.map((r) => r.code);
+    const a = await Agent.signedIn('viewer.one');
+    const list = (await (await a.fetch('/api/v1/common-indicators')).json()) as Array<{ code: string; projects: string[]; linkedProjects: number; linkedIndicators: number }>;
+    const page = await (await a.fetch('/library')).text();
+    const linked = list.filter((e) => e.linkedProjects > 0);
+    expect(linked.length).toBeGreaterThan(0);
+    for (const e of list) expect(e.projects.every((c) => c === 'LY10P0542'), e.code).toBe(true);
+    for (const code of others) {
+      expect(page, code).not.toContain(code);
+      expect(JSON.stringify(list), code).not.toContain(code);
+    }
+    // An entry names no other project either (it counts the hidden ones, without names).
+    const one = JSON.stringify(await (await a.fetch(`/api/v1/common-indicators/${linked[0]!.code}`)).json());
+    for (const code of others) expect(one, code).not.toContain(code);
+  });
+});
+
+describe('an API token cannot create API tokens', () => {
+  it('refuses (403) POST /api/v1/tokens and the account form with a bearer token; a session still creates one', async () => {
+    const { token } = await createApiToken({ pool }, 'me.officer', 'short-lived', 1);
+    const bearer = { authorization: `Bearer ${token}` };
+    const viaApi = await new Agent(null).fetch('/api/v1/tokens', { method: 'POST', headers: bearer, json: { name: 'long', expiresInDays: 365 } });
+    expect(viaApi.status).toBe(403);
+    const viaForm = await new Agent(null).fetch('/account/tokens', { method: 'POST', headers: bearer, form: { name: 'long', expiresInDays: '365' } });
+    expect(viaForm.status).toBe(403);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id = 'me.officer' AND name = 'long'`)).rows[0].n).toBe(0);
+    const officer = await Agent.signedIn('me.officer');
+    const inSession = await officer.fetch('/api/v1/tokens', { method: 'POST', headers: { 'x-csrf-token': officer.csrf }, json: { name: 'from the browser', expiresInDays: 30 } });
+    expect(inSession.status).toBe(201);
   });
 });

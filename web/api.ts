@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createApiToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, type Principal } from '../app/auth.js';
+import { createApiTokenAs, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, type Principal } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
 import { cancelCycleAs, cycleHistoryFor, cycleStatusFor, decideAs, resubmitAs, startCycleAs } from '../app/cycles.js';
 import { indicatorsList } from '../app/portfolio.js';
@@ -113,9 +113,9 @@ export function registerApi(app: FastifyInstance, ctx: Ctx): void {
     }),
   });
   route({
-    method: 'POST', url: '/api/v1/tokens', tag: 'account', summary: 'Create an API token for yourself; the token is shown once', access: 'any signed-in user', body: TokenBody, status: 201,
+    method: 'POST', url: '/api/v1/tokens', tag: 'account', summary: 'Create an API token for yourself; the token is shown once. In a session only: a token may not create tokens (403)', access: 'any signed-in user, in a session', body: TokenBody, status: 201,
     handler: async ({ principal, body }) => {
-      const { token, row } = await createApiToken(ctx(), principal.userId, body.name, body.expiresInDays);
+      const { token, row } = await createApiTokenAs(ctx(), principal, body.name, body.expiresInDays);
       return { token, id: row.id, name: row.name, createdAt: row.createdAt, expiresAt: row.expiresAt };
     },
   });

@@ -11,7 +11,7 @@ import { parseForm as form } from './forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  apiTokens, changeOwnPassword, createApiToken, DEFAULT_TOKEN_DAYS, isAdmin, logIn, MAX_TOKEN_DAYS, MIN_PASSWORD_LENGTH, normaliseUserName,
+  apiTokens, changeOwnPassword, createApiTokenAs, DEFAULT_TOKEN_DAYS, isAdmin, logIn, MAX_TOKEN_DAYS, MIN_PASSWORD_LENGTH, normaliseUserName,
   resetPassword, revokeAllTokens, revokeToken, type Principal,
 } from '../app/auth.js';
 import type { AppContext } from '../app/context.js';
@@ -132,7 +132,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: Ctx, layout: Layou
       name: z.string().trim().min(1, 'give the token a name').max(100),
       expiresInDays: z.coerce.number().int('whole days').min(1, 'at least 1 day').max(MAX_TOKEN_DAYS, `at most ${MAX_TOKEN_DAYS} days`).default(DEFAULT_TOKEN_DAYS),
     }), req.body);
-    const { token, row } = await createApiToken(ctx(), p.userId, f.name, f.expiresInDays);
+    const { token, row } = await createApiTokenAs(ctx(), p, f.name, f.expiresInDays);
     return tokensPage(req, reply, p, { name: f.name, token, expiresAt: row.expiresAt });
   });
   app.post('/account/tokens/:id/revoke', async (req, reply) => {

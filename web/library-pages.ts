@@ -7,11 +7,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { can, type Principal } from '../app/auth.js';
-import { commonIndicatorResults, commonIndicatorShow, commonIndicatorsList, type CommonIndicatorResults, type CommonIndicatorView } from '../app/common-indicators.js';
+import type { Principal } from '../app/auth.js';
+import { commonIndicatorFor, commonIndicatorsFor } from '../app/common-indicators.js';
 import type { AppContext } from '../app/context.js';
 import { frameworksFor, type FrameworkTreeNode } from '../app/admin-views.js';
-import { requireStaff as requireStaffOf } from '../app/web-views.js';
 import { COMMON_CODE_PATTERN } from '../domain/common-indicators.js';
 import { RbmError } from '../domain/errors.js';
 import { FRAMEWORK_KINDS, type FrameworkKind } from '../domain/results-framework.js';
@@ -22,19 +21,6 @@ import { requirePrincipal } from './server.js';
 type Ctx = () => AppContext;
 
 const CodeParams = z.object({ code: z.string().regex(COMMON_CODE_PATTERN, 'a common indicator code such as CI-PROT-01').describe('common indicator code, e.g. CI-PROT-01') });
-
-const requireStaff = (p: Principal): void => requireStaffOf(p, 'the common indicator library is for IOM staff');
-
-/**
- * The entry with only the linked indicators of projects the principal may read (`hidden` counts the
- * others), and its results of the last quarters rolled up over those projects only.
- */
-async function entryFor(ctx: AppContext, p: Principal, code: string): Promise<CommonIndicatorView & { hidden: number; results: CommonIndicatorResults }> {
-  const view = await commonIndicatorShow(ctx, code);
-  const canRead = (projectCode: string) => can(p, 'read_project', projectCode);
-  const indicators = view.indicators.filter((i) => canRead(i.projectCode));
-  return { ...view, indicators, hidden: view.indicators.length - indicators.length, results: await commonIndicatorResults(ctx, code, { canRead }) };
-}
 
 const FRAMEWORK_LABELS: Record<FrameworkKind, string> = { unsdcf: 'UNSDCF', iom_pillar: 'IOM pillars', sdg: 'SDG targets', gcm: 'Global Compact for Migration' };
 const FrameworkQuery = z.object({ framework: z.enum(FRAMEWORK_KINDS).default('unsdcf') });
@@ -53,33 +39,25 @@ export function registerLibraryPages(app: FastifyInstance, ctx: Ctx, layout: (re
   });
 
   app.get('/library', async (req, reply) => {
-    requireStaff(requirePrincipal(req));
-    const entries = await commonIndicatorsList(ctx());
+    const entries = await commonIndicatorsFor(ctx(), requirePrincipal(req));
     return reply.type('text/html; charset=utf-8').send(renderPage('library', layout(req, reply, 'Common indicators'), { entries }));
   });
   app.get('/library/:code', async (req, reply) => {
     const p = requirePrincipal(req);
-    requireStaff(p);
     const { code } = CodeParams.parse(req.params);
-    const { indicators, hidden, results, ...entry } = await entryFor(ctx(), p, code);
+    const { indicators, hidden, results, ...entry } = await commonIndicatorFor(ctx(), p, code);
     const periods = [...results.periods].reverse().map((r) => ({ ...r, isPercentage: entry.type === 'percentage' || entry.type === 'ratio' }));
     return reply.type('text/html; charset=utf-8').send(renderPage('library-entry', layout(req, reply, entry.code), { entry, indicators, hidden, results: { ...results, periods } }));
   });
 
   const routes = [
     {
-      method: 'GET' as const, url: '/api/v1/common-indicators', summary: 'The library of common indicators, with how many project indicators and projects link to each', access: 'staff',
-      handler: async ({ principal }: { principal: Principal }) => {
-        requireStaff(principal);
-        return commonIndicatorsList(ctx());
-      },
+      method: 'GET' as const, url: '/api/v1/common-indicators', summary: 'The library of common indicators, with how many project indicators and projects link to each, among the projects the user may read', access: 'staff',
+      handler: async ({ principal }: { principal: Principal }) => commonIndicatorsFor(ctx(), principal),
     },
     {
       method: 'GET' as const, url: '/api/v1/common-indicators/:code', summary: 'A common indicator with the project indicators linked to it and its results of the last four quarters reported, over the projects the user may read', access: 'staff', params: CodeParams,
-      handler: async ({ principal, params }: { principal: Principal; params: z.infer<typeof CodeParams> }) => {
-        requireStaff(principal);
-        return entryFor(ctx(), principal, params.code);
-      },
+      handler: async ({ principal, params }: { principal: Principal; params: z.infer<typeof CodeParams> }) => commonIndicatorFor(ctx(), principal, params.code),
     },
   ];
   for (const r of routes) mountRoute(app, r);
